@@ -1,0 +1,55 @@
+# Cada objetivo prepara lo que necesita: un entorno virtual en .venv con las
+# versiones fijadas en requirements/ y, si hace falta, el modelo entrenado.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PUERTO ?= 9696
+ENTREGAS ?= entregas
+
+.PHONY: servicio test jupyter modelo calificar ejercicios bench limpiar
+
+## servicio: instala lo mínimo, entrena el modelo y arranca servicio1.py en el puerto 9696
+servicio: $(VENV)/.entrenamiento modelo_trabajo.bin
+	$(PY) servicio1.py --port $(PUERTO)
+
+## test: instala todo el taller, entrena el modelo y pasa todas las pruebas
+test: $(VENV)/.taller modelo_trabajo.bin
+	$(PY) -m pytest
+
+## jupyter: abre los cuadernos
+jupyter: $(VENV)/.taller modelo_trabajo.bin
+	$(VENV)/bin/jupyter lab notebooks/
+
+## modelo: entrena modelo_trabajo.bin (y su huella SHA-256)
+modelo: modelo_trabajo.bin
+
+modelo_trabajo.bin: $(VENV)/.entrenamiento abandono/datos.py abandono/entrenamiento.py
+	$(PY) -m abandono.entrenamiento
+
+## calificar: califica cada subcarpeta de ENTREGAS (make calificar ENTREGAS=carpeta)
+calificar: $(VENV)/.taller modelo_trabajo.bin
+	$(PY) -m abandono.calificador.clase $(ENTREGAS)
+
+## ejercicios: regenera exercises/ a partir de solutions/
+ejercicios: $(VENV)/.taller
+	$(PY) -m abandono.calificador.ejercicios
+
+## bench: mide la velocidad (predict frente a predict_cliente, servicio, lotes)
+bench: $(VENV)/.taller modelo_trabajo.bin
+	$(PY) -m bench
+
+## limpiar: borra el entorno, el modelo y las salidas
+limpiar:
+	rm -rf $(VENV) modelo_trabajo.bin modelo_trabajo.bin.sha256 calificaciones.csv informe_calificaciones.*
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.entrenamiento: requirements/servicio.txt requirements/entrenamiento.txt | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -r requirements/entrenamiento.txt
+	touch $@
+
+$(VENV)/.taller: requirements/taller.txt $(VENV)/.entrenamiento
+	$(PY) -m pip install --quiet -r requirements/taller.txt
+	touch $@

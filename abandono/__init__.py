@@ -1,0 +1,1 @@
+"""Código compartido del cuaderno de despliegue: datos, modelo, servicio y calificador."""

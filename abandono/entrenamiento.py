@@ -1,0 +1,70 @@
+"""La receta de las lecciones anteriores (Machine Learning Bookcamp, caps. 3 y 4).
+
+``python -m abandono.entrenamiento`` entrena el modelo final y escribe
+``modelo_trabajo.bin`` (la tupla ``(dv, modelo)``) con su huella SHA-256.
+"""
+import argparse
+
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import train_test_split
+
+from abandono.datos import CARACTERISTICAS, cargar_clientes
+from abandono.integridad import RUTA_MODELO, guardar_modelo
+
+
+def dividir(df):
+    """Los conjuntos del libro: (entrenamiento completo, entrenamiento, validación, prueba)."""
+    df_train_full, df_test = train_test_split(df, test_size=0.2, random_state=1)
+    df_train, df_val = train_test_split(df_train_full, test_size=0.33, random_state=11)
+    return df_train_full, df_train, df_val, df_test
+
+
+def a_diccionarios(df):
+    # orient='records': la lección escribe 'rows', que pandas ya no acepta.
+    return df[CARACTERISTICAS].to_dict(orient='records')
+
+
+def entrenar(df, C=0.5):
+    """Ajusta el DictVectorizer y la regresión logística del curso sobre ``df``."""
+    dv = DictVectorizer(sparse=False)
+    X = dv.fit_transform(a_diccionarios(df))
+    modelo = LogisticRegression(solver='liblinear', C=C, random_state=1)
+    modelo.fit(X, df['churn'].values)
+    return dv, modelo
+
+
+def predict(df, dv, modelo):
+    """La función ``predict`` de la lección, ya corregida."""
+    X = dv.transform(a_diccionarios(df))
+    return modelo.predict_proba(X)[:, 1]
+
+
+def metricas(df=None):
+    """Las cifras que publicó el libro para esta receta, recalculadas."""
+    df = cargar_clientes() if df is None else df
+    df_train_full, df_train, df_val, df_test = dividir(df)
+    dv, modelo = entrenar(df_train, C=1.0)  # el modelo del capítulo 3
+    y_val = predict(df_val, dv, modelo)
+    dv, modelo = entrenar(df_train_full)  # el modelo final del capítulo 4
+    y_test = predict(df_test, dv, modelo)
+    return {
+        'exactitud_validacion': float(((y_val >= 0.5) == df_val['churn'].values).mean()),
+        'auc_validacion': float(roc_auc_score(df_val['churn'], y_val)),
+        'auc_prueba': float(roc_auc_score(df_test['churn'], y_test)),
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description='Entrena el modelo del curso y lo guarda con pickle.')
+    parser.add_argument('--salida', default=RUTA_MODELO, help='archivo del modelo (por defecto %(default)s)')
+    args = parser.parse_args(argv)
+    df_train_full, _, _, _ = dividir(cargar_clientes())
+    dv, modelo = entrenar(df_train_full)
+    huella = guardar_modelo(dv, modelo, args.salida)
+    print(f'Modelo guardado en {args.salida} (SHA-256 {huella[:12]}…)')
+
+
+if __name__ == '__main__':
+    main()

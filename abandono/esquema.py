@@ -1,0 +1,114 @@
+"""Qué datos de un cliente acepta el servicio, y errores en español que nombran el campo.
+
+Las categorías permitidas salen del ``DictVectorizer`` entrenado, así que el
+esquema siempre describe justo lo que el modelo conoce: un valor que el modelo
+no vio al entrenar se rechaza en vez de puntuarse en silencio (``dv`` lo
+ignoraría y daría una probabilidad equivocada).
+"""
+from typing import Annotated, Literal
+
+import pydantic
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+
+# Las características numéricas del curso, con límites generosos pero finitos:
+# un número absurdo es un error del que llama, no un cliente.
+_NUMERICAS = {
+    'seniorcitizen': (int, Field(ge=0, le=1)),
+    'tenure': (int, Field(ge=0, le=1200)),
+    'monthlycharges': (float, Field(ge=0, le=100_000, allow_inf_nan=False)),
+    'totalcharges': (float, Field(ge=0, le=100_000_000, allow_inf_nan=False)),
+}
+MAX_CLIENTES_LOTE = 10_000
+
+_MENSAJES = {
+    'missing': 'falta este campo',
+    'string_type': 'debe ser un texto',
+    'int_type': 'debe ser un número entero',
+    'float_type': 'debe ser un número',
+    'finite_number': 'debe ser un número finito',
+    'model_type': 'debe ser un objeto JSON con los datos de un cliente',
+    'list_type': 'debe ser una lista de clientes',
+    'too_short': 'la lista de clientes está vacía',
+    'too_long': f'como mucho se aceptan {MAX_CLIENTES_LOTE} clientes por petición',
+    'string_too_long': 'es demasiado largo',
+}
+
+
+class ErrorDeEntrada(Exception):
+    """Datos que el servicio no puede puntuar; ``estado`` es el código HTTP."""
+
+    def __init__(self, estado, mensaje, detalles=()):
+        super().__init__(mensaje)
+        self.estado = estado
+        self.mensaje = mensaje
+        self.detalles = list(detalles)
+
+    def como_json(self):
+        return {'error': self.mensaje, 'detalles': self.detalles}
+
+
+def categorias_del_modelo(dv):
+    """{'contract': ['month-to-month', 'one_year', 'two_year'], ...} según ``dv``."""
+    categorias = {}
+    for nombre in dv.feature_names_:
+        if dv.separator in nombre:
+            campo, valor = nombre.split(dv.separator, 1)
+            categorias.setdefault(campo, []).append(valor)
+    return categorias
+
+
+class Validador:
+    """Valida JSON crudo (bytes) contra las características de ``dv``."""
+
+    def __init__(self, dv):
+        self.categorias = categorias_del_modelo(dv)
+        numericas = [n for n in dv.feature_names_ if dv.separator not in n]
+        if sorted(numericas) != sorted(_NUMERICAS):
+            raise ValueError(f'El modelo usa características numéricas inesperadas: {numericas}')
+        campos = {campo: (Literal[tuple(valores)], Field()) for campo, valores in self.categorias.items()}
+        campos.update(_NUMERICAS)
+        campos['customerid'] = (str | None, Field(default=None, max_length=100))
+        # strict: "41" no es 41, ni true es 1; extra='ignore': otras claves no estorban.
+        self.Cliente = pydantic.create_model(
+            'Cliente', __config__=ConfigDict(strict=True, extra='ignore'), **campos)
+        self._uno = TypeAdapter(self.Cliente)
+        self._lote = TypeAdapter(
+            Annotated[list[self.Cliente], Field(min_length=1, max_length=MAX_CLIENTES_LOTE)])
+
+    def cliente(self, cuerpo):
+        """Un cliente como dict con solo las características del modelo (y customerid)."""
+        return self._validar(self._uno, cuerpo).model_dump(exclude_none=True)
+
+    def lote(self, cuerpo):
+        return [c.model_dump(exclude_none=True) for c in self._validar(self._lote, cuerpo)]
+
+    def _validar(self, adaptador, cuerpo):
+        try:
+            return adaptador.validate_json(cuerpo)
+        except ValidationError as error:
+            errores = error.errors(include_url=False)
+            if any(e['type'] == 'json_invalid' for e in errores):
+                raise ErrorDeEntrada(
+                    400, 'El cuerpo de la petición no es JSON válido. '
+                    'Envía el cliente con requests.post(url, json=cliente).') from None
+            detalles = [self._detalle(e) for e in errores]
+            resumen = '; '.join(f"{d['campo']}: {d['mensaje']}" for d in detalles[:5])
+            raise ErrorDeEntrada(422, f'Datos del cliente no válidos. {resumen}', detalles) from None
+
+    def _detalle(self, error):
+        loc = [str(p) for p in error['loc']]
+        # En un lote el primer elemento es la posición: clientes[3].contract
+        if loc and loc[0].isdigit():
+            loc[0] = f'clientes[{loc[0]}]'
+        campo = '.'.join(loc) or 'cuerpo'
+        nombre = loc[-1] if loc else ''
+        if error['type'] == 'literal_error' and nombre in self.categorias:
+            permitidos = ', '.join(self.categorias[nombre])
+            mensaje = f"valor desconocido {error['input']!r}; valores permitidos: {permitidos}"
+        elif error['type'] in ('greater_than_equal', 'less_than_equal'):
+            limite = error['ctx'].get('ge', error['ctx'].get('le'))
+            signo = '>=' if error['type'] == 'greater_than_equal' else '<='
+            mensaje = f'debe ser {signo} {limite}'
+        else:
+            mensaje = _MENSAJES.get(error['type'], f"valor no válido ({error['msg']})")
+        return {'campo': campo, 'mensaje': mensaje}

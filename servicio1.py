@@ -1,0 +1,42 @@
+"""servicio1.py: el servicio de abandono con el que termina la lección.
+
+Carga ``modelo_trabajo.bin`` una sola vez (comprobando antes su integridad) y
+expone la aplicación Flask ``Abandono`` con ``POST /predict``.
+
+    python servicio1.py                 # servidor de desarrollo en el puerto 9696
+    gunicorn -b 0.0.0.0:9696 servicio1:app      # producción en Linux o macOS
+    waitress-serve --port=9696 servicio1:app    # producción en Windows
+
+La respuesta de los ejercicios, escrita como la escribiría un estudiante, está
+en ``solutions/servicio1.py``; este archivo añade lo que pide la producción
+(validación, errores claros, lotes, salud) desde el paquete ``abandono``.
+"""
+import argparse
+
+from abandono.integridad import RUTA_MODELO, cargar_modelo
+from abandono.servicio import crear_app
+
+
+def predict_cliente(cliente, dv, modelo):
+    """La función de la lección: probabilidad de abandono de un cliente (un dict)."""
+    X = dv.transform([cliente])
+    y_pred = modelo.predict_proba(X)[:, 1]
+    return y_pred[0]
+
+
+dv, modelo = cargar_modelo(RUTA_MODELO)
+app = crear_app(dv, modelo)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description='Servicio de abandono (servidor de desarrollo de Flask).')
+    parser.add_argument('--host', default='0.0.0.0', help='dirección de escucha (por defecto %(default)s)')
+    parser.add_argument('--port', type=int, default=9696, help='puerto (por defecto %(default)s)')
+    parser.add_argument('--debug', action='store_true',
+                        help='activa el depurador de Werkzeug; solo en tu máquina, nunca en producción')
+    args = parser.parse_args(argv)
+    app.run(host=args.host, port=args.port, debug=args.debug)
+
+
+if __name__ == '__main__':
+    main()
