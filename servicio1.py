@@ -14,14 +14,8 @@ en ``solutions/servicio1.py``; este archivo añade lo que pide la producción
 import argparse
 
 from abandono.integridad import RUTA_MODELO, cargar_modelo
+from abandono.prediccion import predict_cliente  # noqa: F401  (la función de la lección, para quien importe servicio1)
 from abandono.servicio import crear_app
-
-
-def predict_cliente(cliente, dv, modelo):
-    """La función de la lección: probabilidad de abandono de un cliente (un dict)."""
-    X = dv.transform([cliente])
-    y_pred = modelo.predict_proba(X)[:, 1]
-    return y_pred[0]
 
 
 dv, modelo = cargar_modelo(RUTA_MODELO)

@@ -10,8 +10,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from abandono.datos import CARACTERISTICAS, cargar_clientes
+from abandono.datos import cargar_clientes
 from abandono.integridad import RUTA_MODELO, guardar_modelo
+from abandono.prediccion import a_diccionarios, predict
 
 
 def dividir(df):
@@ -21,11 +22,6 @@ def dividir(df):
     return df_train_full, df_train, df_val, df_test
 
 
-def a_diccionarios(df):
-    # orient='records': la lección escribe 'rows', que pandas ya no acepta.
-    return df[CARACTERISTICAS].to_dict(orient='records')
-
-
 def entrenar(df, C=0.5):
     """Ajusta el DictVectorizer y la regresión logística del curso sobre ``df``."""
     dv = DictVectorizer(sparse=False)
@@ -33,12 +29,6 @@ def entrenar(df, C=0.5):
     modelo = LogisticRegression(solver='liblinear', C=C, random_state=1)
     modelo.fit(X, df['churn'].values)
     return dv, modelo
-
-
-def predict(df, dv, modelo):
-    """La función ``predict`` de la lección, ya corregida."""
-    X = dv.transform(a_diccionarios(df))
-    return modelo.predict_proba(X)[:, 1]
 
 
 def metricas(df=None):
