@@ -12,13 +12,18 @@ en ``solutions/servicio1.py``; este archivo añade lo que pide la producción
 (validación, errores claros, lotes, salud) desde el paquete ``abandono``.
 """
 import argparse
+import sys
 
-from abandono.integridad import RUTA_MODELO, cargar_modelo
+from abandono.integridad import RUTA_MODELO, ModeloNoConfiable, cargar_modelo
 from abandono.prediccion import predict_cliente  # noqa: F401  (la función de la lección, para quien importe servicio1)
 from abandono.servicio import crear_app
 
 
-dv, modelo = cargar_modelo(RUTA_MODELO)
+try:
+    dv, modelo = cargar_modelo(RUTA_MODELO)
+except ModeloNoConfiable as error:
+    # Un mensaje claro en vez de una traza: el servicio no arranca con un modelo dudoso.
+    sys.exit(f'servicio1.py: {error}')
 app = crear_app(dv, modelo)
 
 
