@@ -3,7 +3,7 @@ from abandono.esquema import MAX_CLIENTES_LOTE
 
 
 def documento(validador):
-    cliente = validador.Cliente.model_json_schema(ref_template='#/components/schemas/{model}')
+    cliente = validador.esquema_json()
     resultado = {
         'type': 'object',
         'required': ['probabilidad_abandono', 'abandono'],

@@ -5,6 +5,7 @@ las pruebas crean una app con el modelo que quieran y ``servicio1.py`` crea la
 de verdad con ``modelo_trabajo.bin``.
 """
 import hashlib
+import json
 import pickle
 
 from flask import Flask, jsonify, request
@@ -33,6 +34,22 @@ def respuesta(probabilidad, cliente):
     return resultado
 
 
+def cuerpo_de_la_peticion(entorno):
+    """Los bytes del cuerpo de la petición.
+
+    Con un ``Content-Length`` dentro del límite se leen tal cual de
+    ``wsgi.input``: ``request.get_data()`` cuesta unos 15 µs más por petición
+    (flujo limitado y caché de Werkzeug), más que puntuar al cliente. En
+    cualquier otro caso (sin longitud, ``chunked``, demasiado grande) decide
+    Werkzeug, que responde 413 si el cuerpo pasa de ``MAX_CUERPO``.
+    """
+    longitud = entorno.get('CONTENT_LENGTH', '')
+    if (longitud.isdigit() and int(longitud) <= MAX_CUERPO
+            and 'HTTP_TRANSFER_ENCODING' not in entorno):
+        return entorno['wsgi.input'].read(int(longitud))
+    return request.get_data()
+
+
 def crear_app(dv, modelo):
     app = Flask('Abandono')
     app.config['MAX_CONTENT_LENGTH'] = MAX_CUERPO
@@ -41,15 +58,20 @@ def crear_app(dv, modelo):
     # Identifica el modelo servido en /salud sin volver a leer el archivo.
     huella = hashlib.sha256(pickle.dumps((dv, modelo))).hexdigest()[:12]
 
+    def en_json(datos):
+        # json.dumps directo: lo mismo que jsonify sin ordenar claves, unos µs menos.
+        return app.response_class(json.dumps(datos), mimetype='application/json')
+
     @app.post('/predict')
     def predict():
-        cliente = validador.cliente(request.get_data())
-        return jsonify(respuesta(puntuador.probabilidad(cliente), cliente))
+        cliente = validador.cliente(cuerpo_de_la_peticion(request.environ))
+        return en_json(respuesta(puntuador.probabilidad(cliente), cliente))
 
     @app.post('/predict_lote')
     def predict_lote():
-        clientes = validador.lote(request.get_data())
-        return jsonify([respuesta(puntuador.probabilidad(c), c) for c in clientes])
+        clientes = validador.lote(cuerpo_de_la_peticion(request.environ))
+        probabilidades = puntuador.probabilidades(clientes)
+        return en_json([respuesta(p, c) for p, c in zip(probabilidades, clientes)])
 
     @app.get('/salud')
     def salud():
