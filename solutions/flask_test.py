@@ -1,0 +1,25 @@
+"""flask_test.py: ejercicio 2 de la lección.
+
+Escribe una función ``hola`` que devuelva ``'Hola C8280'``, crea una
+aplicación Flask, asígnale a ``hola`` una ruta y ejecuta el script para
+servirla (``python flask_test.py``).
+"""
+import os
+
+from flask import Flask
+
+# BEGIN SOLUCION: crea la aplicación con app = Flask(...) y decora def hola(): return 'Hola C8280' con @app.route('/hola')
+app = Flask('test')
+
+
+@app.route('/hola', methods=['GET'])
+def hola():
+    return 'Hola C8280'
+# END SOLUCION
+
+
+if __name__ == '__main__':
+    # BEGIN SOLUCION: arranca la aplicación con app.run(host='0.0.0.0', port=puerto) y debug=False
+    puerto = int(os.environ.get('PUERTO', 9696))
+    app.run(debug=False, host='0.0.0.0', port=puerto)
+    # END SOLUCION
