@@ -5,6 +5,8 @@ from abandono.datos import CLIENTE_LECCION
 from abandono.integridad import RUTA_MODELO, cargar_modelo
 from abandono.lanzador import en_marcha, orden_servicio, puerto_libre
 
+pytest_plugins = ['abandono.calificador.complemento']
+
 
 @pytest.fixture(scope='session')
 def dv_modelo():
