@@ -1,0 +1,57 @@
+"""exercises/ sale de solutions/ y no se toca a mano; los archivos de la raíz no copian respuestas."""
+import ast
+import sys
+
+import pytest
+import requests
+
+from abandono.calificador import ejercicios
+from abandono.calificador.ejercicios import RegionMalFormada, a_ejercicio
+from abandono.lanzador import RAIZ, en_marcha, puerto_libre
+
+
+def test_exercises_esta_al_dia_con_solutions():
+    assert ejercicios.diferencias() == [], 'Regenera exercises/ con "make ejercicios".'
+
+
+def test_una_region_dentro_de_una_funcion_lanza_not_implemented():
+    solucion = 'def f():\n    # BEGIN SOLUCION: devuelve 1\n    return 1\n    # END SOLUCION\n'
+    ejercicio = a_ejercicio(solucion)
+    assert 'return 1' not in ejercicio
+    assert '    # TODO: devuelve 1\n' in ejercicio
+    espacio = {}
+    exec(ejercicio, espacio)
+    with pytest.raises(NotImplementedError, match='devuelve 1'):
+        espacio['f']()
+
+
+def test_una_region_del_modulo_deja_el_archivo_importable():
+    ejercicio = a_ejercicio('x = 1\n# BEGIN SOLUCION: define y\ny = 2\n# END SOLUCION\nz = 3\n')
+    assert ejercicio == 'x = 1\n# TODO: define y\nz = 3\n'
+    ast.parse(ejercicio)
+
+
+@pytest.mark.parametrize('texto', ['# BEGIN SOLUCION\nx = 1\n', 'x = 1\n# END SOLUCION\n',
+                                   '# BEGIN SOLUCION\n# BEGIN SOLUCION\n# END SOLUCION\n'])
+def test_regiones_mal_cerradas(texto):
+    with pytest.raises(RegionMalFormada):
+        a_ejercicio(texto)
+
+
+def test_cada_solucion_tiene_regiones_y_su_ejercicio_compila():
+    for nombre, texto in ejercicios.generar().items():
+        if nombre.endswith('.py'):
+            assert 'TODO' in texto, nombre
+            ast.parse(texto)
+
+
+def test_flask_test_de_la_raiz_no_copia_la_respuesta():
+    arbol = ast.parse((RAIZ / 'flask_test.py').read_text(encoding='utf-8'))
+    assert not [n for n in ast.walk(arbol) if isinstance(n, ast.FunctionDef)], 'hola solo vive en solutions/'
+
+
+def test_flask_test_de_la_raiz_sirve_hola():
+    puerto = puerto_libre()
+    with en_marcha([sys.executable, 'flask_test.py'], puerto,
+                   env={'PUERTO': str(puerto)}) as url:
+        assert requests.get(f'{url}/hola', timeout=5).text == 'Hola C8280'
