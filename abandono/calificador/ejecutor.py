@@ -207,6 +207,13 @@ def servir(app, puerto):
 
     logging.getLogger('werkzeug').setLevel(logging.ERROR)
     app.debug = False  # el depurador de Werkzeug ejecuta código que llega por HTTP
+
+    def error_interno(error):
+        # El estudiante ve en su informe la excepción, no la página genérica de Flask.
+        original = getattr(error, 'original_exception', None) or error
+        return f'Error interno: {type(original).__name__}: {original}'[:500], 500
+
+    app.register_error_handler(500, error_interno)
     make_server('127.0.0.1', puerto, app, threaded=True).serve_forever()
 
 
