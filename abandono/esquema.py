@@ -5,6 +5,7 @@ esquema siempre describe justo lo que el modelo conoce: un valor que el modelo
 no vio al entrenar se rechaza en vez de puntuarse en silencio (``dv`` lo
 ignoraría y daría una probabilidad equivocada).
 """
+import re
 from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
@@ -33,6 +34,23 @@ _MENSAJES = {
     'too_long': f'como mucho se aceptan {MAX_CLIENTES_LOTE} clientes por petición',
     'string_too_long': 'es demasiado largo',
 }
+
+
+_POSICION = re.compile(r'line (\d+) column (\d+)')
+_CLAVE = re.compile(rb'"([^"\\]{1,100})"\s*:')
+
+
+def _campo_cercano(cuerpo, error):
+    """La última clave JSON antes de donde falla el análisis ('tenure'), o ''."""
+    posicion = _POSICION.search(error)
+    if not posicion or not isinstance(cuerpo, bytes):
+        return ''
+    linea, columna = int(posicion[1]), int(posicion[2])
+    inicio = 0
+    for _ in range(linea - 1):
+        inicio = cuerpo.find(b'\n', inicio) + 1
+    claves = _CLAVE.findall(cuerpo, 0, inicio + columna)
+    return claves[-1].decode(errors='replace') if claves else ''
 
 
 def _sin_nulos(cliente):
@@ -101,10 +119,14 @@ class Validador:
             return adaptador.validate_json(cuerpo)
         except ValidationError as error:
             errores = error.errors(include_url=False)
-            if any(e['type'] == 'json_invalid' for e in errores):
+            invalido = next((e for e in errores if e['type'] == 'json_invalid'), None)
+            if invalido is not None:
+                campo = _campo_cercano(cuerpo, invalido.get('ctx', {}).get('error', ''))
+                donde = f' (cerca del campo {campo})' if campo else ''
                 raise ErrorDeEntrada(
-                    400, 'El cuerpo de la petición no es JSON válido. '
-                    'Envía el cliente con requests.post(url, json=cliente).') from None
+                    400, f'El cuerpo de la petición no es JSON válido{donde}. '
+                    'Envía el cliente con requests.post(url, json=cliente).',
+                    [{'campo': campo or 'cuerpo', 'mensaje': 'JSON no válido'}]) from None
             detalles = [self._detalle(e) for e in errores]
             resumen = '; '.join(f"{d['campo']}: {d['mensaje']}" for d in detalles[:5])
             raise ErrorDeEntrada(422, f'Datos del cliente no válidos. {resumen}', detalles) from None

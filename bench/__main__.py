@@ -1,0 +1,178 @@
+"""``python -m bench``: cuánto tarda el modelo, el servicio y el taller, medido en esta máquina.
+
+    python -m bench             # modelo, servicio (desarrollo y gunicorn), lotes y aguante (~1,5 min)
+    python -m bench --rapido    # lo mismo en pocos segundos, para comprobar que funciona
+    python -m bench --completo  # además: pruebas, calificador y clon nuevo hasta la primera respuesta
+
+Las cargas van solo a 127.0.0.1, con un número de peticiones y un tiempo máximos.
+"""
+import argparse
+import datetime
+import os
+import sys
+
+import psutil
+
+from bench import medidas
+
+OBJETIVO_RATIO = 0.9
+OBJETIVO_LOTE = 100_000
+OBJETIVO_CLON = 60.0
+OBJETIVO_MEMORIA = 0.05
+
+
+def numero(x, decimales=0):
+    """12345.6 -> '12 346' (espacio fino como separador de miles, como en español)."""
+    texto = f'{x:,.{decimales}f}'
+    return texto.replace(',', ' ').replace('.', ',')
+
+
+def marca(cumple):
+    return 'cumple' if cumple else 'NO cumple'
+
+
+def tabla(cabecera, filas):
+    anchos = [max(len(str(f[i])) for f in [cabecera, *filas]) for i in range(len(cabecera))]
+    def linea(f):
+        return '| ' + ' | '.join(str(c).ljust(a) if i == 0 else str(c).rjust(a)
+                                 for i, (c, a) in enumerate(zip(f, anchos))) + ' |'
+    print(linea(cabecera))
+    print('|' + '|'.join('-' * (a + 2) if i == 0 else '-' * (a + 1) + ':' for i, a in enumerate(anchos)) + '|')
+    for f in filas:
+        print(linea(f))
+    print()
+
+
+def apartado_modelo(dv, modelo, rapido):
+    print('## 1. Puntuar un cliente dentro del proceso\n')
+    filas = medidas.medir_modelo(dv, modelo, rapido)
+    referencia = dict(filas)['predict_cliente(cliente, dv, modelo)']
+    tabla(['cómo', 'µs por cliente', 'frente a predict_cliente'],
+          [(f'`{n}`', numero(us, 1), f'{us / referencia:.2f}×') for n, us in filas])
+    return filas
+
+
+def apartado_servicio(rapido, con_aguante):
+    print('## 2. El servicio por HTTP: /predict frente a una ruta que no trabaja\n')
+    print(f'{medidas.CONEXIONES} conexiones, una petición por conexión. La ruta vacía es GET /salud '
+          '(un JSON fijo). Se alternan tandas de cada ruta y se suman.\n')
+    rondas, por_ronda, duracion = (1, 300, 3.0) if rapido else (5, 3000, 3.0)
+    por_servidor, lotes, aguante = {}, {}, None
+    cuerpo = medidas.cuerpo_lote()
+    for servidor in ('desarrollo', 'gunicorn'):
+        with medidas.servicio(servidor) as (url, procesos):
+            por_servidor[servidor] = medidas.medir_rutas(url, procesos, rondas, por_ronda, duracion)
+            lotes[servidor] = medidas.medir_lote(url, cuerpo, total=10 if rapido else 300,
+                                                 duracion=2.0 if rapido else 6.0)
+            if servidor == 'gunicorn' and con_aguante:
+                total = 1_000 if rapido else 20_000
+                aguante = total, medidas.aguante(url, procesos, total=total,
+                                                 calentamiento=200 if rapido else 2_000)
+    filas = []
+    for servidor, rutas in por_servidor.items():
+        nombre = 'gunicorn -w 2' if servidor == 'gunicorn' else 'desarrollo (Flask)'
+        for ruta, (r, cpu) in rutas.items():
+            filas.append((nombre, ruta, numero(r.por_segundo), numero(r.p50_ms, 2), numero(r.p99_ms, 2),
+                          numero(cpu), r.peticiones, r.errores))
+    tabla(['servidor', 'ruta', 'pet/s', 'p50 ms', 'p99 ms', 'CPU servidor µs/pet', 'peticiones', 'errores'],
+          filas)
+    ratios = {}
+    for servidor, rutas in por_servidor.items():
+        (salud, cpu_salud), (predict, cpu_predict) = rutas['/salud'], rutas['/predict']
+        ratios[servidor] = predict.por_segundo / salud.por_segundo
+        objetivo = (f' (objetivo ≥ {OBJETIVO_RATIO}: {marca(ratios[servidor] >= OBJETIVO_RATIO)})'
+                    if servidor == 'gunicorn' else '')
+        print(f'- **{servidor}**: /predict ÷ ruta vacía = **{ratios[servidor]:.2f}** en pet/s{objetivo}; '
+              f'en CPU del servidor por petición, {cpu_salud / cpu_predict:.2f}.')
+    print()
+    print(f'## 3. Lotes: POST /predict_lote con {medidas.CLIENTES_POR_LOTE} clientes por petición\n')
+    filas = []
+    for servidor, (r, clientes) in lotes.items():
+        nombre = 'gunicorn -w 2' if servidor == 'gunicorn' else 'desarrollo (Flask)'
+        filas.append((nombre, numero(clientes), numero(r.p50_ms, 1), numero(r.p99_ms, 1), r.peticiones, r.errores))
+    tabla(['servidor', 'clientes/s', 'p50 ms por lote', 'p99 ms por lote', 'peticiones', 'errores'], filas)
+    clientes_gunicorn = lotes['gunicorn'][1]
+    print(f'- gunicorn -w 2: **{numero(clientes_gunicorn)} clientes/s** '
+          f'(objetivo ≥ {numero(OBJETIVO_LOTE)}: {marca(clientes_gunicorn >= OBJETIVO_LOTE)}).\n')
+    if aguante:
+        apartado_aguante(*aguante)
+    return por_servidor, lotes, ratios
+
+
+def apartado_aguante(total, medida):
+    print(f'## 4. Aguante: {numero(total)} peticiones /predict, {medidas.CONEXIONES} conexiones, gunicorn -w 2\n')
+    print('El mismo servidor de arriba; la memoria de partida se toma tras calentar con otras peticiones.\n')
+    r, antes, despues, crecimiento = medida
+    filas = [(pid, numero(antes[pid] / 2**20, 1), numero(despues.get(pid, 0) / 2**20, 1),
+              f'{(despues.get(pid, 0) - antes[pid]) / antes[pid]:+.2%}') for pid in antes]
+    tabla(['worker (pid)', 'RSS antes MiB', 'RSS después MiB', 'cambio'], filas)
+    print(f'- {numero(r.peticiones)} peticiones en {numero(r.segundos, 1)} s ({numero(r.por_segundo)} pet/s), '
+          f'**{r.errores} errores**, p99 {numero(r.p99_ms, 1)} ms; memoria: crecimiento máximo '
+          f'{crecimiento:+.2%} (objetivo ≤ {OBJETIVO_MEMORIA:.0%}: '
+          f'{marca(r.errores == 0 and crecimiento <= OBJETIVO_MEMORIA)}).\n')
+    return r, crecimiento
+
+
+def apartado_taller(entregas):
+    print('## 5. El taller: pruebas y calificador\n')
+    segundos, codigo, ultima = medidas.tiempo_pruebas()
+    print(f'- `python -m pytest -m "not lento"`: **{numero(segundos, 1)} s** (salida {codigo}: {ultima})')
+    if not medidas.hay_calificador():
+        print('- Calificador: no está en este clon (abandono/calificador/clase.py); no se mide.')
+    elif entregas is None:
+        print('- Calificador: indica una carpeta de entregas con --entregas CARPETA para medirlo.')
+    else:
+        n, segundos, codigo, ultima = medidas.tiempo_calificar(entregas)
+        print(f'- `python -m abandono.calificador.clase {entregas}`: {n} entregas en '
+              f'**{numero(segundos, 1)} s** ({numero(segundos / max(n, 1), 1)} s por entrega; salida {codigo}: {ultima})')
+    print()
+
+
+def apartado_clon():
+    print('## 6. De un clon nuevo a la primera respuesta\n')
+    print('git clone de este repositorio en una carpeta temporal, `make servicio` (crea .venv, instala '
+          'requirements/entrenamiento.txt, entrena el modelo) y POST /predict hasta recibir un 200.\n')
+    segundos, clonado, fallo = medidas.clon_hasta_respuesta()
+    if segundos is None:
+        print(f'- No respondió. Final de la salida de make:\n\n```\n{fallo}\n```\n')
+    else:
+        print(f'- **{numero(segundos, 1)} s** (el clon, {numero(clonado, 1)} s; objetivo ≤ '
+              f'{numero(OBJETIVO_CLON)} s: {marca(segundos <= OBJETIVO_CLON)}).\n')
+    return segundos
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog='python -m bench', description=__doc__.split('\n\n')[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument('--rapido', action='store_true', help='pocas peticiones: comprueba que todo funciona')
+    parser.add_argument('--completo', action='store_true',
+                        help='añade el tiempo de las pruebas, del calificador y del clon nuevo (varios minutos)')
+    parser.add_argument('--clon', action='store_true', help='mide solo el clon nuevo hasta la primera respuesta')
+    parser.add_argument('--entregas', metavar='CARPETA', help='carpeta de entregas para cronometrar el calificador')
+    parser.add_argument('--sin-aguante', action='store_true', help='omite la prueba de aguante')
+    args = parser.parse_args(argv)
+
+    from abandono.integridad import RUTA_MODELO, cargar_modelo
+
+    print(f'# Banco de pruebas del taller ({datetime.date.today().isoformat()})\n')
+    print(f'Máquina: {medidas.maquina()}.')
+    ocupada = psutil.cpu_percent(interval=0.5)
+    print(f'CPU ocupada justo antes de medir: {ocupada:.0f} %.'
+          + (' Hay otros procesos trabajando: las cifras saldrán más bajas de lo normal.' if ocupada > 20 else ''))
+    if os.environ.get('OPENBLAS_CORETYPE'):
+        print(f'OPENBLAS_CORETYPE={os.environ["OPENBLAS_CORETYPE"]} (afecta a predict y predict_cliente).')
+    print()
+    if args.clon:
+        apartado_clon()
+        return 0
+    dv, modelo = cargar_modelo(RUTA_MODELO)
+    apartado_modelo(dv, modelo, args.rapido)
+    apartado_servicio(args.rapido, con_aguante=not args.sin_aguante)
+    if args.completo:
+        apartado_taller(args.entregas)
+        apartado_clon()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
