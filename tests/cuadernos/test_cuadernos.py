@@ -162,26 +162,36 @@ def test_papermill_contra_el_servicio_vivo(nombre, url_desarrollo, tmp_path):
     COMPROBAR[nombre[:2]](resumen(ejecutado), ejecutado)
 
 
-# nbval en dos tandas de cuadernos alternos (01, 03, 05, 07 y 02, 04, 06, 08): cada
-# subproceso de pytest cuesta un par de segundos en arrancar, y con dos tandas
-# pytest-xdist puede repartirlas entre dos núcleos.
+# nbval en dos tandas de cuadernos alternos (01, 03, 05, 07 y 02, 04, 06, 08) que
+# corren a la vez, cada una en su subproceso: así usa los dos núcleos aunque la
+# suite vaya sin pytest-xdist, y un solo arranque de pytest por tanda.
 TANDAS = [NOMBRES[0::2], NOMBRES[1::2]]
 
 
-@pytest.mark.parametrize('tanda', TANDAS, ids=lambda t: '+'.join(n[:2] for n in t))
-def test_nbval_salidas_guardadas(tanda, url_desarrollo):
+def test_nbval_salidas_guardadas(url_desarrollo):
     """nbval vuelve a ejecutar los cuadernos guardados y compara sus salidas con las guardadas."""
-    orden = [sys.executable, '-m', 'pytest', '-q', '-p', 'nbval.plugin', '-p', 'no:cacheprovider',
-             '-o', 'addopts=', '--rootdir', str(RAIZ),
-             '--nbval', '--nbval-current-env', '--nbval-sanitize-with', str(SANITIZAR),
-             *[str(CUADERNOS / n) for n in tanda]]
     entorno = {**os.environ,
                # Los cuadernos que necesitan el servicio usan el de la fixture.
                VARIABLE_URL: url_desarrollo,
                # Solo nbval: los demás plugins instalados (schemathesis...) tardan en cargar.
                'PYTEST_DISABLE_PLUGIN_AUTOLOAD': '1'}
-    resultado = subprocess.run(orden, cwd=RAIZ, capture_output=True, text=True, timeout=600, env=entorno)
-    assert resultado.returncode == 0, (
+    procesos = [
+        subprocess.Popen(
+            [sys.executable, '-m', 'pytest', '-q', '-p', 'nbval.plugin', '-p', 'no:cacheprovider',
+             '-o', 'addopts=', '--rootdir', str(RAIZ),
+             '--nbval', '--nbval-current-env', '--nbval-sanitize-with', str(SANITIZAR),
+             *[str(CUADERNOS / n) for n in tanda]],
+            cwd=RAIZ, env=entorno, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for tanda in TANDAS]
+    fallos = []
+    for proceso in procesos:
+        try:
+            salida, _ = proceso.communicate(timeout=600)
+        except subprocess.TimeoutExpired:
+            proceso.kill()
+            salida, _ = proceso.communicate()
+        if proceso.returncode != 0:
+            fallos.append(salida[-8000:])
+    assert not fallos, (
         'nbval encontró diferencias entre las salidas guardadas y las nuevas; si el cambio es '
-        'correcto, vuelve a guardarlas con "python -m abandono.cuaderno --ejecutar".\n'
-        f'{resultado.stdout[-8000:]}{resultado.stderr[-2000:]}')
+        'correcto, vuelve a guardarlas con "python -m abandono.cuaderno --ejecutar".\n' + '\n'.join(fallos))
