@@ -56,7 +56,7 @@ def apartado_servicio(rapido, con_aguante):
     print('## 2. El servicio por HTTP: /predict frente a una ruta que no trabaja\n')
     print(f'{medidas.CONEXIONES} conexiones, una petición por conexión. La ruta vacía es GET /salud '
           '(un JSON fijo). Se alternan tandas de cada ruta y se suman.\n')
-    rondas, por_ronda, duracion = (1, 300, 3.0) if rapido else (5, 3000, 3.0)
+    rondas, por_ronda, duracion = (1, 200, 2.0) if rapido else (5, 3000, 3.0)
     por_servidor, lotes, aguante = {}, {}, None
     cuerpo = medidas.cuerpo_lote()
     for servidor in ('desarrollo', 'gunicorn'):
@@ -113,18 +113,17 @@ def apartado_aguante(total, medida):
     return r, crecimiento
 
 
-def apartado_taller(entregas):
+def apartado_taller(entregas, n_entregas):
     print('## 5. El taller: pruebas y calificador\n')
     segundos, codigo, ultima = medidas.tiempo_pruebas()
     print(f'- `python -m pytest -m "not lento"`: **{numero(segundos, 1)} s** (salida {codigo}: {ultima})')
     if not medidas.hay_calificador():
         print('- Calificador: no está en este clon (abandono/calificador/clase.py); no se mide.')
-    elif entregas is None:
-        print('- Calificador: indica una carpeta de entregas con --entregas CARPETA para medirlo.')
     else:
-        n, segundos, codigo, ultima = medidas.tiempo_calificar(entregas)
-        print(f'- `python -m abandono.calificador.clase {entregas}`: {n} entregas en '
-              f'**{numero(segundos, 1)} s** ({numero(segundos / max(n, 1), 1)} s por entrega; salida {codigo}: {ultima})')
+        n, segundos, codigo, ultima = medidas.tiempo_calificar(entregas, n_entregas)
+        origen = entregas or f'{n} entregas de ejemplo (solutions/ y exercises/ alternadas)'
+        print(f'- `python -m abandono.calificador.clase` con {origen}: **{numero(segundos, 1)} s** '
+              f'({numero(segundos / max(n, 1), 1)} s por entrega; salida {codigo}: {ultima})')
     print()
 
 
@@ -148,7 +147,12 @@ def main(argv=None):
     parser.add_argument('--completo', action='store_true',
                         help='añade el tiempo de las pruebas, del calificador y del clon nuevo (varios minutos)')
     parser.add_argument('--clon', action='store_true', help='mide solo el clon nuevo hasta la primera respuesta')
-    parser.add_argument('--entregas', metavar='CARPETA', help='carpeta de entregas para cronometrar el calificador')
+    parser.add_argument('--entregas', metavar='CARPETA',
+                        help='carpeta de entregas para cronometrar el calificador (por defecto, unas de ejemplo)')
+    parser.add_argument('--n-entregas', type=int, default=8, metavar='N',
+                        help='cuántas entregas de ejemplo se califican (por defecto %(default)s)')
+    parser.add_argument('--solo-taller', action='store_true',
+                        help='mide solo las pruebas, el calificador y el clon nuevo')
     parser.add_argument('--sin-aguante', action='store_true', help='omite la prueba de aguante')
     args = parser.parse_args(argv)
 
@@ -165,11 +169,15 @@ def main(argv=None):
     if args.clon:
         apartado_clon()
         return 0
+    if args.solo_taller:
+        apartado_taller(args.entregas, args.n_entregas)
+        apartado_clon()
+        return 0
     dv, modelo = cargar_modelo(RUTA_MODELO)
     apartado_modelo(dv, modelo, args.rapido)
     apartado_servicio(args.rapido, con_aguante=not args.sin_aguante)
     if args.completo:
-        apartado_taller(args.entregas)
+        apartado_taller(args.entregas, args.n_entregas)
         apartado_clon()
     return 0
 

@@ -28,8 +28,8 @@ CLIENTES_POR_LOTE = 1000
 def por_llamada(funcion, repeticiones=5, minimo=0.2):
     """µs por llamada: el mejor de ``repeticiones`` tandas de al menos ``minimo`` segundos."""
     temporizador = timeit.Timer(funcion)
-    numero, _ = temporizador.autorange()
-    numero = max(1, int(numero * minimo / 0.2))
+    una = temporizador.timeit(1)
+    numero = max(1, int(minimo / max(una, 1e-7)))
     return min(temporizador.repeat(repeticiones, numero)) / numero * 1e6
 
 
@@ -54,7 +54,7 @@ def medir_modelo(dv, modelo, rapido=False):
         ('validar el JSON + Puntuador (lo que hace /predict)',
          lambda: puntuador.probabilidad(validador.cliente(cuerpo))),
     ]
-    repeticiones, minimo = (3, 0.05) if rapido else (5, 0.2)
+    repeticiones, minimo = (2, 0.02) if rapido else (5, 0.2)
     return [(nombre, por_llamada(f, repeticiones, minimo)) for nombre, f in casos]
 
 
@@ -180,15 +180,24 @@ def hay_calificador():
     return (RAIZ / 'abandono' / 'calificador' / 'clase.py').exists()
 
 
-def tiempo_calificar(carpeta):
-    n = sum(1 for p in Path(carpeta).iterdir() if p.is_dir())
-    salida = tempfile.mkdtemp(prefix='bench-calificar-')
-    try:
+def entregas_de_ejemplo(carpeta, n):
+    """``n`` entregas en ``carpeta``: la mitad son solutions/ (todo bien), la otra mitad exercises/ (sin hacer)."""
+    for i in range(n):
+        origen = RAIZ / ('solutions' if i % 2 == 0 else 'exercises')
+        shutil.copytree(origen, Path(carpeta) / f'estudiante{i + 1:02d}',
+                        ignore=shutil.ignore_patterns('__pycache__', '*.md'))
+    return Path(carpeta)
+
+
+def tiempo_calificar(carpeta=None, n=8):
+    """(entregas, segundos, código de salida, última línea) de ``python -m abandono.calificador.clase``."""
+    with tempfile.TemporaryDirectory(prefix='bench-calificar-') as temporal:
+        if carpeta is None:
+            carpeta = entregas_de_ejemplo(Path(temporal) / 'entregas', n)
+        entregas = sum(1 for p in Path(carpeta).iterdir() if p.is_dir())
         segundos, codigo, ultima = cronometrar(
-            [sys.executable, '-m', 'abandono.calificador.clase', str(carpeta)], cwd=salida)
-    finally:
-        shutil.rmtree(salida, ignore_errors=True)
-    return n, segundos, codigo, ultima
+            [sys.executable, '-m', 'abandono.calificador.clase', str(carpeta), '--salida', temporal])
+    return entregas, segundos, codigo, ultima
 
 
 # --- 5. De un clon nuevo a la primera respuesta ------------------------------

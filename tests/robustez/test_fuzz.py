@@ -109,7 +109,9 @@ def comprobar(respuesta, cuerpo_enviado, dv_modelo, categorias, ruta='/predict')
     assert respuesta.status_code == 422, (respuesta.status_code, respuesta.text[:300], malos)
     # Nombra el primer campo malo (el resumen lista hasta 5; los detalles, todos).
     i, campos = next(iter(malos.items()))
-    nombre = f'clientes[{i}].{campos[0]}' if ruta == '/predict_lote' and campos[0] != 'cuerpo' else campos[0]
+    nombre = campos[0]
+    if ruta == '/predict_lote':  # clientes[3].tenure, o clientes[3] si no es un objeto
+        nombre = f'clientes[{i}]' + ('' if nombre == 'cuerpo' else f'.{nombre}')
     comprobar_error(respuesta, [nombre])
 
 
@@ -135,7 +137,7 @@ VALORES_RAROS = st.one_of(
 @st.composite
 def peticiones(draw, categorias):
     """(ruta, cuerpo deserializado o None, bytes a enviar)."""
-    tipo = draw(st.sampled_from(['cliente'] * 7 + ['lote'] * 2 + ['bytes']))
+    tipo = draw(st.sampled_from(['cliente'] * 6 + ['lote'] * 2 + ['bytes'] * 2))
     if tipo == 'bytes':
         crudo = draw(st.one_of(
             st.binary(max_size=200),
@@ -176,7 +178,7 @@ def test_hypothesis_estropea_clientes(url_gunicorn, dv_modelo):
     @given(peticiones(categorias))
     def una(peticion):
         ruta, cuerpo, crudo = peticion
-        respuesta = sesion.post(url_gunicorn + ruta, data=crudo, timeout=10,
+        respuesta = sesion.post(url_gunicorn + ruta, data=crudo, timeout=30,
                                 headers={'Content-Type': 'application/json'})
         enviadas.append(respuesta.status_code)
         if cuerpo is None:  # bytes sueltos: puede que sean JSON válido por casualidad
@@ -194,14 +196,14 @@ def test_hypothesis_estropea_clientes(url_gunicorn, dv_modelo):
     # Hubo de todo: válidos, inválidos y JSON roto.
     assert enviadas.count(200) >= len(enviadas) // 10
     assert enviadas.count(422) >= len(enviadas) // 3
-    assert enviadas.count(400) >= len(enviadas) // 50
+    assert enviadas.count(400) >= len(enviadas) // 100
 
 
 @pytest.mark.parametrize('modo', ['positive', 'negative'])
 @pytest.mark.parametrize('ruta', ['/predict', '/predict_lote'])
 def test_schemathesis_desde_openapi(url_gunicorn, dv_modelo, ruta, modo):
     categorias = categorias_del_modelo(dv_modelo[0])
-    documento = requests.get(url_gunicorn + '/openapi.json', timeout=10).json()
+    documento = requests.get(url_gunicorn + '/openapi.json', timeout=30).json()
     operacion = schemathesis.openapi.from_dict(documento)[ruta]['POST']
     enviadas = []
 
@@ -209,7 +211,7 @@ def test_schemathesis_desde_openapi(url_gunicorn, dv_modelo, ruta, modo):
               suppress_health_check=list(HealthCheck))
     @given(operacion.as_strategy(generation_mode=schemathesis.GenerationMode(modo)))
     def una(caso):
-        respuesta = caso.call(base_url=url_gunicorn, timeout=10)
+        respuesta = caso.call(base_url=url_gunicorn, timeout=30)
         enviadas.append(respuesta.status_code)
         try:
             cuerpo = json.loads(respuesta.request.body or b'')
@@ -237,6 +239,7 @@ CASOS_FIJOS = [
     ('/predict', json.dumps(CLIENTE_LECCION | {'contract': 'Two year'}).encode(), 422, 'contract'),
     ('/predict', json.dumps(CLIENTE_LECCION).encode('utf-16'), 400, 'JSON'),
     ('/predict_lote', json.dumps([{}] * 10_001).encode(), 422, '10000'),
+    ('/predict_lote', json.dumps([CLIENTE_LECCION, 7]).encode(), 422, 'clientes[1]'),
     ('/predict_lote', json.dumps([CLIENTE_LECCION, CLIENTE_LECCION | {'gender': 'x'}]).encode(), 422,
      'clientes[1].gender'),
 ]
