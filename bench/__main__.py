@@ -27,6 +27,11 @@ def numero(x, decimales=0):
     return texto.replace(',', ' ').replace('.', ',')
 
 
+def porcentaje(x):
+    """0.0123 -> '+1,23 %'."""
+    return f'{x * 100:+.2f} %'.replace('.', ',')
+
+
 def marca(cumple):
     return 'cumple' if cumple else 'NO cumple'
 
@@ -48,14 +53,16 @@ def apartado_modelo(dv, modelo, rapido):
     filas = medidas.medir_modelo(dv, modelo, rapido)
     referencia = dict(filas)['predict_cliente(cliente, dv, modelo)']
     tabla(['cómo', 'µs por cliente', 'frente a predict_cliente'],
-          [(f'`{n}`', numero(us, 1), f'{us / referencia:.2f}×') for n, us in filas])
+          [(f'`{n}`', numero(us, 1), f'{numero(us / referencia, 2)}×') for n, us in filas])
     return filas
 
 
 def apartado_servicio(rapido, con_aguante):
     print('## 2. El servicio por HTTP: /predict frente a una ruta que no trabaja\n')
-    print(f'{medidas.CONEXIONES} conexiones, una petición por conexión. La ruta vacía es GET /salud '
-          '(un JSON fijo). Se alternan tandas de cada ruta y se suman.\n')
+    print(f'Generador: bench/carga.py (asyncio, en este mismo proceso), {medidas.CONEXIONES} conexiones, '
+          'una petición por conexión. La ruta vacía es GET /salud (un JSON fijo). Se alternan tandas de '
+          'cada ruta y se suman. «CPU servidor» es la CPU de los procesos del servicio por petición, '
+          'sin contar la del generador.\n')
     rondas, por_ronda, duracion = (1, 200, 2.0) if rapido else (5, 3000, 3.0)
     por_servidor, lotes, aguante = {}, {}, None
     cuerpo = medidas.cuerpo_lote()
@@ -80,10 +87,10 @@ def apartado_servicio(rapido, con_aguante):
     for servidor, rutas in por_servidor.items():
         (salud, cpu_salud), (predict, cpu_predict) = rutas['/salud'], rutas['/predict']
         ratios[servidor] = predict.por_segundo / salud.por_segundo
-        objetivo = (f' (objetivo ≥ {OBJETIVO_RATIO}: {marca(ratios[servidor] >= OBJETIVO_RATIO)})'
+        objetivo = (f' (objetivo ≥ {numero(OBJETIVO_RATIO, 1)}: {marca(ratios[servidor] >= OBJETIVO_RATIO)})'
                     if servidor == 'gunicorn' else '')
-        print(f'- **{servidor}**: /predict ÷ ruta vacía = **{ratios[servidor]:.2f}** en pet/s{objetivo}; '
-              f'en CPU del servidor por petición, {cpu_salud / cpu_predict:.2f}.')
+        print(f'- **{servidor}**: /predict ÷ ruta vacía = **{numero(ratios[servidor], 2)}** en pet/s{objetivo}; '
+              f'en CPU del servidor por petición, {numero(cpu_salud / cpu_predict, 2)}.')
     print()
     print(f'## 3. Lotes: POST /predict_lote con {medidas.CLIENTES_POR_LOTE} clientes por petición\n')
     filas = []
@@ -104,11 +111,11 @@ def apartado_aguante(total, medida):
     print('El mismo servidor de arriba; la memoria de partida se toma tras calentar con otras peticiones.\n')
     r, antes, despues, crecimiento = medida
     filas = [(pid, numero(antes[pid] / 2**20, 1), numero(despues.get(pid, 0) / 2**20, 1),
-              f'{(despues.get(pid, 0) - antes[pid]) / antes[pid]:+.2%}') for pid in antes]
+              porcentaje((despues.get(pid, 0) - antes[pid]) / antes[pid])) for pid in antes]
     tabla(['worker (pid)', 'RSS antes MiB', 'RSS después MiB', 'cambio'], filas)
     print(f'- {numero(r.peticiones)} peticiones en {numero(r.segundos, 1)} s ({numero(r.por_segundo)} pet/s), '
           f'**{r.errores} errores**, p99 {numero(r.p99_ms, 1)} ms; memoria: crecimiento máximo '
-          f'{crecimiento:+.2%} (objetivo ≤ {OBJETIVO_MEMORIA:.0%}: '
+          f'{porcentaje(crecimiento)} (objetivo ≤ {OBJETIVO_MEMORIA:.0%}: '
           f'{marca(r.errores == 0 and crecimiento <= OBJETIVO_MEMORIA)}).\n')
     return r, crecimiento
 
