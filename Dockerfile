@@ -14,4 +14,4 @@ RUN python -m abandono.entrenamiento
 RUN useradd --no-create-home servicio
 USER servicio
 EXPOSE 9696
-CMD ["gunicorn", "--workers", "2", "--bind", "0.0.0.0:9696", "servicio1:app"]
+CMD ["gunicorn", "--workers", "2", "--preload", "--no-control-socket", "--bind", "0.0.0.0:9696", "servicio1:app"]

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PUERTO ?= 9696
 ENTREGAS ?= entregas
 
-.PHONY: servicio test jupyter modelo calificar ejercicios bench limpiar
+.PHONY: servicio test jupyter cuadernos modelo calificar ejercicios bench limpiar
 
 ## servicio: instala lo mínimo, entrena el modelo y arranca servicio1.py en el puerto 9696
 servicio: $(VENV)/.entrenamiento modelo_trabajo.bin
@@ -14,11 +14,15 @@ servicio: $(VENV)/.entrenamiento modelo_trabajo.bin
 
 ## test: instala todo el taller, entrena el modelo y pasa todas las pruebas
 test: $(VENV)/.taller modelo_trabajo.bin
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 ## jupyter: abre los cuadernos
 jupyter: $(VENV)/.taller modelo_trabajo.bin
 	$(VENV)/bin/jupyter lab notebooks/
+
+## cuadernos: vuelve a ejecutar los cuadernos y guarda sus salidas
+cuadernos: $(VENV)/.taller modelo_trabajo.bin
+	$(PY) -m abandono.cuaderno --ejecutar
 
 ## modelo: entrena modelo_trabajo.bin (y su huella SHA-256)
 modelo: modelo_trabajo.bin
@@ -34,9 +38,9 @@ calificar: $(VENV)/.taller modelo_trabajo.bin
 ejercicios: $(VENV)/.taller
 	$(PY) -m abandono.calificador.ejercicios
 
-## bench: mide la velocidad (predict frente a predict_cliente, servicio, lotes)
+## bench: mide la velocidad (predict frente a predict_cliente, servicio, lotes, carga); BENCH=--completo añade más
 bench: $(VENV)/.taller modelo_trabajo.bin
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH)
 
 ## limpiar: borra el entorno, el modelo y las salidas
 limpiar:

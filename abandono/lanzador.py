@@ -37,8 +37,10 @@ def orden_servicio(servidor, puerto, modulo='servicio1'):
     if servidor == 'desarrollo':
         return [sys.executable, f'{modulo}.py', '--host', '127.0.0.1', '--port', str(puerto)]
     if servidor == 'gunicorn':
-        return [sys.executable, '-m', 'gunicorn', '--workers', '2', '--bind', f'127.0.0.1:{puerto}',
-                f'{modulo}:app']
+        # --preload: el maestro carga el modelo antes de abrir el puerto (y los workers lo
+        # comparten); sin socket de control, varios gunicorn no se pisan ~/.gunicorn/.
+        return [sys.executable, '-m', 'gunicorn', '--workers', '2', '--preload', '--no-control-socket',
+                '--bind', f'127.0.0.1:{puerto}', f'{modulo}:app']
     if servidor == 'waitress':
         return [sys.executable, '-m', 'waitress', f'--listen=127.0.0.1:{puerto}', f'{modulo}:app']
     raise ValueError(f'Servidor desconocido: {servidor}')
