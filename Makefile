@@ -14,7 +14,7 @@ servicio: $(VENV)/.entrenamiento modelo_trabajo.bin
 
 ## test: instala todo el taller, entrena el modelo y pasa todas las pruebas
 test: $(VENV)/.taller modelo_trabajo.bin
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist loadfile
 
 ## jupyter: abre los cuadernos
 jupyter: $(VENV)/.taller modelo_trabajo.bin
