@@ -12,6 +12,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from abandono.esquema import ErrorDeEntrada, Validador
+from abandono.openapi import documento
 from abandono.puntuador import Puntuador
 
 UMBRAL = 0.5
@@ -57,6 +58,8 @@ def crear_app(dv, modelo):
     puntuador = Puntuador(dv, modelo)
     # Identifica el modelo servido en /salud sin volver a leer el archivo.
     huella = hashlib.sha256(pickle.dumps((dv, modelo))).hexdigest()[:12]
+    # El documento solo depende del modelo: se construye una vez, no en cada petición.
+    descripcion = documento(validador)
 
     def en_json(datos):
         # json.dumps directo: lo mismo que jsonify sin ordenar claves, unos µs menos.
@@ -79,8 +82,7 @@ def crear_app(dv, modelo):
 
     @app.get('/openapi.json')
     def openapi():
-        from abandono.openapi import documento
-        return jsonify(documento(validador))
+        return jsonify(descripcion)
 
     @app.errorhandler(ErrorDeEntrada)
     def error_de_entrada(error):

@@ -79,3 +79,17 @@ def test_el_cargador_no_cae_en_la_trampa(df, dv_modelo):
     fila = dv.transform([CLIENTE_LECCION])[0]
     encendidas = [n for n, x in zip(dv.feature_names_, fila) if '=' in n and x == 1]
     assert len(encendidas) == len(textos)
+
+
+@pytest.mark.parametrize('archivo', ['solutions/servicio1.py', 'solutions/probar_servicio.py'])
+def test_el_cliente_de_los_ejercicios_es_el_de_la_leccion(archivo):
+    """Los archivos del estudiante llevan su propia copia de ``cliente`` (deben leerse solos): que no se desvíe."""
+    import ast
+
+    from abandono.lanzador import RAIZ
+
+    arbol = ast.parse((RAIZ / archivo).read_text(encoding='utf-8'))
+    copias = [ast.literal_eval(nodo.value) for nodo in ast.walk(arbol)
+              if isinstance(nodo, ast.Assign) and any(getattr(t, 'id', None) == 'cliente' for t in nodo.targets)
+              and isinstance(nodo.value, ast.Dict)]
+    assert copias == [CLIENTE_LECCION]
