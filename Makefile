@@ -6,14 +6,14 @@ PY := $(VENV)/bin/python
 PUERTO ?= 9696
 ENTREGAS ?= entregas
 
-.PHONY: servicio test jupyter cuadernos modelo calificar ejercicios bench limpiar
+.PHONY: servicio test jupyter cuadernos modelo calificar ejercicios bench limpiar sistema
 
 ## servicio: instala lo mínimo, entrena el modelo y arranca servicio1.py en el puerto 9696
 servicio: $(VENV)/.entrenamiento modelo_trabajo.bin
 	$(PY) servicio1.py --port $(PUERTO)
 
 ## test: instala todo el taller, entrena el modelo y pasa todas las pruebas
-test: $(VENV)/.taller modelo_trabajo.bin
+test: sistema $(VENV)/.taller modelo_trabajo.bin
 	$(PY) -m pytest -n 2 --dist loadfile
 
 ## jupyter: abre los cuadernos
@@ -45,6 +45,18 @@ bench: $(VENV)/.taller modelo_trabajo.bin
 ## limpiar: borra el entorno, el modelo y las salidas
 limpiar:
 	rm -rf $(VENV) modelo_trabajo.bin modelo_trabajo.bin.sha256 calificaciones.csv informe_calificaciones.*
+
+## sistema: instala los paquetes de Debian de requirements/debian.txt que falten (hace falta ser root)
+sistema:
+	@faltan=""; for paquete in $$(grep -v '^#' requirements/debian.txt); do \
+		dpkg-query -W -f='$${Status}' $$paquete 2>/dev/null | grep -q 'ok installed' || faltan="$$faltan $$paquete"; \
+	done; \
+	if [ -z "$$faltan" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$faltan; \
+	else \
+		echo "Faltan paquetes del sistema:$$faltan. Instálalos con: sudo apt-get install$$faltan" >&2; \
+	fi
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
