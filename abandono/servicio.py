@@ -11,6 +11,7 @@ import pickle
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from abandono import factores, metricas, pagina
 from abandono.esquema import ErrorDeEntrada, Validador
 from abandono.openapi import documento
 from abandono.puntuador import Puntuador
@@ -67,14 +68,25 @@ def crear_app(dv, modelo):
 
     @app.post('/predict')
     def predict():
+        n = factores.cuantos(request.args, puntuador)
         cliente = validador.cliente(cuerpo_de_la_peticion(request.environ))
-        return en_json(respuesta(puntuador.probabilidad(cliente), cliente))
+        resultado = respuesta(puntuador.probabilidad(cliente), cliente)
+        if n:
+            resultado['factores'] = factores.principales(puntuador, cliente, n)
+        metricas.clientes_puntuados(1)
+        return en_json(resultado)
 
     @app.post('/predict_lote')
     def predict_lote():
+        n = factores.cuantos(request.args, puntuador)
         clientes = validador.lote(cuerpo_de_la_peticion(request.environ))
         probabilidades = puntuador.probabilidades(clientes)
-        return en_json([respuesta(p, c) for p, c in zip(probabilidades, clientes)])
+        resultados = [respuesta(p, c) for p, c in zip(probabilidades, clientes)]
+        if n:
+            for resultado, cliente in zip(resultados, clientes):
+                resultado['factores'] = factores.principales(puntuador, cliente, n)
+        metricas.clientes_puntuados(len(clientes))
+        return en_json(resultados)
 
     @app.get('/salud')
     def salud():
@@ -103,4 +115,7 @@ def crear_app(dv, modelo):
         return jsonify(error='Error interno del servicio. El detalle está en el registro del servidor.',
                        detalles=[]), 500
 
+    pagina.registrar(app, validador, UMBRAL)
+    # Al final: mide todas las rutas de arriba.
+    metricas.instrumentar(app, huella, type(modelo).__name__)
     return app

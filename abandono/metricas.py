@@ -1,0 +1,138 @@
+"""``GET /metrics`` en el formato de Prometheus y una línea de registro JSON por petición.
+
+Con gunicorn cada worker es un proceso con sus propios contadores. Se usa el
+modo multiproceso de ``prometheus_client``: cada proceso escribe sus valores
+en archivos de la carpeta ``PROMETHEUS_MULTIPROC_DIR`` y ``/metrics`` suma los
+de todos, así que da el total responda el worker que responda. Si nadie
+define esa variable, este módulo crea una carpeta temporal al importarse y la
+borra al terminar el proceso que la creó. Los workers de ``gunicorn
+--preload`` (como lo arranca el taller) son copias del proceso principal y
+heredan la carpeta; sin ``--preload`` cada worker importaría la app por su
+cuenta, y entonces hay que definir la variable antes de arrancar.
+"""
+import atexit
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+
+_VARIABLE = 'PROMETHEUS_MULTIPROC_DIR'
+# Dice qué carpeta creó este módulo. Si un proceso hereda las dos variables
+# iguales, su padre es otro servicio (o pytest) que lo lanzó: no comparten
+# contadores, así que se crea una carpeta nueva.
+_PROPIA = 'ABANDONO_METRICAS_AUTOMATICAS'
+
+
+def _preparar_carpeta():
+    if os.environ.get(_VARIABLE) and os.environ.get(_VARIABLE) != os.environ.get(_PROPIA):
+        return  # la eligió quien arranca el servicio
+    carpeta = tempfile.mkdtemp(prefix='abandono-metricas-')
+    os.environ[_VARIABLE] = os.environ[_PROPIA] = carpeta
+    creador = os.getpid()
+
+    def borrar():
+        # Los workers heredan este atexit; solo el creador borra la carpeta.
+        if os.getpid() == creador:
+            shutil.rmtree(carpeta, ignore_errors=True)
+    atexit.register(borrar)
+
+
+# prometheus_client elige el modo multiproceso al importarse: la carpeta va antes.
+_preparar_carpeta()
+
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest  # noqa: E402
+from prometheus_client.core import InfoMetricFamily  # noqa: E402
+from prometheus_client.multiprocess import MultiProcessCollector  # noqa: E402
+
+# registry=None: los valores van a los archivos de la carpeta y los reúne
+# MultiProcessCollector; así crear varias apps en un proceso (las pruebas) no
+# registra dos veces el mismo nombre.
+PETICIONES = Counter('abandono_peticiones', 'Peticiones atendidas, por ruta y código de estado.',
+                     ['ruta', 'estado'], registry=None)
+# Lo que tarda la app en responder, sin la red ni la cola del servidor: de
+# medio milisegundo (lo normal) a segundos (un lote enorme o una máquina saturada).
+LATENCIA = Histogram('abandono_peticion_segundos', 'Tiempo de respuesta de la app, por ruta.', ['ruta'],
+                     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+                     registry=None)
+CLIENTES = Counter('abandono_clientes_puntuados', 'Clientes puntuados (uno por /predict, n por lote).',
+                   registry=None)
+
+acceso = logging.getLogger('abandono.acceso')
+
+
+def _configurar_registro():
+    # Una línea JSON por petición en la salida de errores, como los registros de
+    # gunicorn; sin propagar, para que no salga dos veces si la app configura logging.
+    if not acceso.handlers:
+        manejador = logging.StreamHandler(sys.stderr)
+        manejador.setFormatter(logging.Formatter('%(message)s'))
+        acceso.addHandler(manejador)
+        acceso.setLevel(logging.INFO)
+        acceso.propagate = False
+
+
+class _Modelo:
+    """La métrica informativa ``abandono_modelo_info`` (huella y tipo del modelo servido).
+
+    Las métricas Info no existen en modo multiproceso; este colector la
+    produce en cada lectura de /metrics a partir de lo que sabe la app.
+    """
+
+    def __init__(self, huella, tipo):
+        self.huella, self.tipo = huella, tipo
+
+    def collect(self):
+        yield InfoMetricFamily('abandono_modelo', 'El modelo que sirve el servicio.',
+                               value={'huella': self.huella, 'tipo': self.tipo})
+
+
+class _Medido:
+    """Middleware WSGI: cuenta, cronometra y registra cada petición."""
+
+    def __init__(self, wsgi_app, rutas):
+        self.wsgi_app, self.rutas = wsgi_app, rutas
+
+    def __call__(self, entorno, start_response):
+        inicio = time.perf_counter()
+        estado = []
+
+        def anotar(status, headers, exc_info=None):
+            estado.append(status)
+            return start_response(status, headers, exc_info)
+
+        salida = self.wsgi_app(entorno, anotar)
+        segundos = time.perf_counter() - inicio
+        # Una ruta que no existe no crea una serie nueva por cada URL que alguien pruebe.
+        ruta = entorno.get('PATH_INFO', '')
+        ruta = ruta if ruta in self.rutas else 'otra'
+        codigo = estado[0][:3] if estado else '500'
+        PETICIONES.labels(ruta, codigo).inc()
+        LATENCIA.labels(ruta).observe(segundos)
+        acceso.info(json.dumps({
+            'hora': time.strftime('%Y-%m-%dT%H:%M:%S%z'), 'metodo': entorno.get('REQUEST_METHOD'),
+            'ruta': entorno.get('PATH_INFO'), 'consulta': entorno.get('QUERY_STRING') or None,
+            'estado': int(codigo), 'ms': round(segundos * 1000, 3), 'origen': entorno.get('REMOTE_ADDR'),
+            'pid': os.getpid()}, ensure_ascii=False))
+        return salida
+
+
+def instrumentar(app, huella, tipo):
+    """Añade ``GET /metrics`` a la app y mide todas sus peticiones (llamar al final de ``crear_app``)."""
+    _configurar_registro()
+    registro = CollectorRegistry()
+    MultiProcessCollector(registro)
+    registro.register(_Modelo(huella, tipo))
+
+    @app.get('/metrics')
+    def metrics():
+        return app.response_class(generate_latest(registro), content_type=CONTENT_TYPE_LATEST)
+
+    rutas = {regla.rule for regla in app.url_map.iter_rules() if not regla.arguments}
+    app.wsgi_app = _Medido(app.wsgi_app, rutas)
+
+
+def clientes_puntuados(n):
+    CLIENTES.inc(n)
