@@ -63,7 +63,8 @@ def registrar(app, validador, umbral):
 
     @pagina.get('/')
     def inicio():
-        html = render_template('pagina.html', campos=formulario, umbral=umbral, factores=FACTORES)
+        html = render_template('pagina.html', campos=formulario, umbral=str(umbral).replace('.', ','),
+                               factores=FACTORES)
         # Solo recursos del propio servicio: ni CDN ni scripts en línea.
         return html, {'Content-Security-Policy': "default-src 'self'; connect-src 'self'; form-action 'self'"}
 
