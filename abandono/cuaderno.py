@@ -1,11 +1,13 @@
-"""Ayudas de los cuadernos de notebooks/: el servicio, procesos con su salida y tiempos.
+"""Ayudas de los cuadernos de notebooks/: el servicio, tu código, procesos con su salida y tiempos.
 
 En los cuadernos:
 
     from abandono import cuaderno
-    servicio = cuaderno.servicio(URL_SERVICIO)   # lo busca o lo arranca
+    servicio = cuaderno.servicio(URL_SERVICIO)        # el servicio del taller: lo busca o lo arranca
+    carpeta = cuaderno.carpeta(CARPETA)               # tu carpeta (o solutions/ con None)
+    tuyo = cuaderno.ejecutar_script(carpeta / 'servicio1.py')   # con su 9696 desviado a un puerto libre
     ...
-    servicio.parar()                             # solo para lo que arrancó
+    servicio.parar()                                  # solo para lo que arrancó
 
 Para volver a ejecutar los cuadernos y guardar sus salidas (instructores):
 
@@ -21,16 +23,48 @@ import sys
 import tempfile
 import time
 import timeit
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 from abandono.lanzador import RAIZ, escucha, orden_servicio, parar, puerto_libre
 
 CUADERNOS = RAIZ / 'notebooks'
+SOLUCIONES = RAIZ / 'solutions'
 PUERTO_LECCION = 9696
 # Si está definida, los cuadernos usan el servicio de esta URL (la usan las pruebas
 # y ``--ejecutar``, que arrancan un servicio y lo comparten entre cuadernos).
 VARIABLE_URL = 'ABANDONO_URL'
+
+# La primera celda de código de cada cuaderno. Corre antes de que el paquete abandono
+# exista (en Colab aún no se ha traído el taller), así que cada cuaderno lleva una copia;
+# esta es la única que se edita: ``--ejecutar`` la copia y una prueba comprueba que coinciden.
+CELDA_COLAB = """\
+# Preparación. En Colab trae el taller e instala las versiones fijadas (si Colab pide
+# reiniciar el entorno, hazlo y vuelve a ejecutar). En tu computadora solo se sitúa en el taller.
+import os
+import sys
+from pathlib import Path
+
+# Solo en Colab: la dirección git de tu copia del taller (te la da quien imparte el curso),
+# o deja '' y sube la carpeta del taller a /content/taller desde el panel de archivos.
+REPOSITORIO = ''
+if 'google.colab' in sys.modules and not Path('abandono').is_dir():
+    if not Path('/content/taller').is_dir():
+        if not REPOSITORIO:
+            raise SystemExit('Falta el taller: pon en REPOSITORIO la dirección git de tu copia '
+                             'o sube la carpeta del taller a /content/taller.')
+        !git clone --quiet --depth 1 {REPOSITORIO} /content/taller
+    %cd /content/taller
+    %pip install --quiet -r requirements/entrenamiento.txt
+    if not Path('modelo_trabajo.bin').exists():
+        !python -m abandono.entrenamiento
+
+# Trabajamos desde la raíz del taller (la carpeta que contiene abandono/), se abra desde donde se abra.
+RAIZ = next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / 'abandono').is_dir())
+os.chdir(RAIZ)
+if str(RAIZ) not in sys.path:
+    sys.path.insert(0, str(RAIZ))"""
 
 
 def salud(url, espera=1.0):
@@ -44,10 +78,14 @@ def salud(url, espera=1.0):
 
 
 class Proceso:
-    """Un programa en marcha en segundo plano cuya salida (stdout y stderr) se guarda."""
+    """Un programa en marcha en segundo plano cuya salida (stdout y stderr) se guarda.
 
-    def __init__(self, orden, puerto, env=None, espera=30.0, puede_terminar=False):
+    Está listo cuando ``puerto`` acepta conexiones (no hace falta que tenga /salud).
+    """
+
+    def __init__(self, orden, puerto, env=None, espera=30.0, puede_terminar=False, nombre=None):
         self.orden = [str(p) for p in orden]
+        self.nombre = nombre or ' '.join(self.orden)
         self.puerto = puerto
         self.url = f'http://127.0.0.1:{puerto}'
         self.termino = False  # True si terminó solo sin abrir el puerto (y puede_terminar)
@@ -59,20 +97,28 @@ class Proceso:
         atexit.register(self.parar)  # si el cuaderno se interrumpe, no queda nada suelto
         limite = time.monotonic() + espera
         while not escucha(puerto):
-            if self._proceso.poll() == 0 and puede_terminar:
+            codigo = self._proceso.poll()
+            if codigo == 0 and puede_terminar:
                 self.termino, self.url = True, None
                 break
-            if self._proceso.poll() is not None or time.monotonic() > limite:
+            if codigo is not None:
+                raise RuntimeError(f'{self.nombre} terminó con un error (código {codigo}) antes de '
+                                   f'quedarse sirviendo. Esto es lo que escribió:\n{self.salida()}')
+            if time.monotonic() > limite:
                 self.parar()
-                raise RuntimeError(f'{" ".join(self.orden)} no abrió el puerto {puerto}:\n{self.salida()}')
+                raise RuntimeError(f'{self.nombre} no empezó a escuchar en {espera:.0f} s. '
+                                   f'Esto es lo que escribió:\n{self.salida()}')
             time.sleep(0.05)
 
     def esperar_texto(self, texto, veces=1, espera=15.0):
         """Espera a que la salida contenga ``texto`` al menos ``veces`` veces."""
         limite = time.monotonic() + espera
         while self.salida(espera=0).count(texto) < veces:
+            if self._proceso.poll() is not None:
+                raise RuntimeError(f'{self.nombre} terminó sin escribir {texto!r}. '
+                                   f'Esto es lo que escribió:\n{self.salida()}')
             if time.monotonic() > limite:
-                raise RuntimeError(f'{" ".join(self.orden)} no escribió {texto!r}:\n{self.salida()}')
+                raise RuntimeError(f'{self.nombre} no escribió {texto!r}:\n{self.salida()}')
             time.sleep(0.05)
 
     def salida(self, espera=0.3):
@@ -101,15 +147,75 @@ def arrancar(orden, puerto, env=None):
     return Proceso(orden, puerto, env=env)
 
 
-def ejecutar_script(ruta, env=None):
-    """``python ruta`` desde la raíz del taller, con la variable ``PUERTO`` en un puerto libre.
+def carpeta(nombre=None):
+    """La carpeta cuyos scripts ejecutan los cuadernos 04 a 07, y dice cuál es.
 
-    Vale para los dos momentos de un ejercicio: si el script imprime y termina
-    (``termino`` es True), o si se queda sirviendo (espera a que escuche).
+    ``None`` es la solución de referencia (``solutions/``); si no, tu carpeta, con la
+    ruta relativa a la raíz del taller (``'mi_trabajo'``, la que crea ``make empezar``).
+    """
+    if nombre is None:
+        print('CARPETA = None: se ejecuta la solución de referencia, solutions/.')
+        return SOLUCIONES
+    ruta = (RAIZ / nombre).resolve()
+    if not ruta.is_dir():
+        raise FileNotFoundError(f'No existe la carpeta {ruta}. Créala con «make empezar» '
+                                '(copia exercises/ en mi_trabajo/) o corrige CARPETA.')
+    print(f'CARPETA = {nombre!r}: se ejecuta tu código, {ruta}.')
+    return ruta
+
+
+def _redirigido(ruta, puerto):
+    """``python ruta`` con su puerto 9696 desviado a ``puerto`` (abandono/redireccion.py)."""
+    return [sys.executable, '-m', 'abandono.redireccion', '--puerto', f'{PUERTO_LECCION}={puerto}', '--', ruta]
+
+
+def ejecutar_script(ruta):
+    """``python ruta`` en segundo plano desde la raíz del taller, con su 9696 en un puerto libre.
+
+    El script escribe el 9696 como la lección y escucha de verdad en ``.puerto``, sin
+    ocupar el 9696 de la computadora. Vale para los dos momentos de un ejercicio: si
+    imprime y termina (``termino`` es True) o si se queda sirviendo (espera a que escuche).
     """
     puerto = puerto_libre()
-    return Proceso([sys.executable, ruta], puerto, env={'PUERTO': str(puerto), **(env or {})},
-                   puede_terminar=True)
+    return Proceso(_redirigido(ruta, puerto), puerto, puede_terminar=True, nombre=Path(ruta).name)
+
+
+def probar(ruta, puerto, espera=60):
+    """``python ruta`` hasta que termine, con su 9696 desviado a ``puerto``; su salida, junta."""
+    resultado = subprocess.run(_redirigido(ruta, puerto), cwd=RAIZ, capture_output=True, text=True,
+                               timeout=espera, stdin=subprocess.DEVNULL)
+    return resultado.stdout + resultado.stderr
+
+
+def _probabilidad(datos):
+    """La probabilidad en la respuesta de un ``/predict``, se llame como se llame su clave."""
+    if isinstance(datos, dict):
+        datos = next((v for v in datos.values() if isinstance(v, float)), None)
+    return datos if isinstance(datos, float) else None
+
+
+def comparar(clientes, referencia, tuyo):
+    """Tabla con la probabilidad de cada cliente según la referencia y según tu servicio.
+
+    ``referencia`` y ``tuyo`` son las URL base de los dos servicios (sin /predict).
+    """
+    import pandas as pd
+    import requests
+
+    filas = []
+    for cliente in clientes:
+        fila = {'customerid': cliente.get('customerid')}
+        for columna, url in [('referencia', referencia), ('tuyo', tuyo)]:
+            try:
+                respuesta = requests.post(f'{url}/predict', json=cliente, timeout=10)
+                valor = _probabilidad(respuesta.json()) if respuesta.ok else f'error {respuesta.status_code}'
+            except (requests.RequestException, ValueError) as error:
+                valor = f'sin respuesta JSON ({type(error).__name__})'
+            fila[columna] = 'sin probabilidad' if valor is None else valor
+        iguales = all(isinstance(fila[c], float) for c in ('referencia', 'tuyo'))
+        fila['¿igual?'] = 'sí' if iguales and abs(fila['referencia'] - fila['tuyo']) < 1e-6 else 'NO'
+        filas.append(fila)
+    return pd.DataFrame(filas)
 
 
 class Servicio:
@@ -127,23 +233,44 @@ class Servicio:
         return f'Servicio({self.url!r})'
 
 
-def servicio(url=None):
-    """Encuentra el servicio de abandono o lo arranca en un puerto libre.
+def _escucha(url):
+    partes = urllib.parse.urlsplit(url)
+    return escucha(partes.port or 80, partes.hostname or '127.0.0.1')
 
-    Orden de búsqueda: la URL del parámetro ``URL_SERVICIO``, la variable de entorno
-    ``ABANDONO_URL``, ``http://localhost:9696`` (``make servicio``) y, si nada
-    responde en ``/salud``, ``servicio1.py`` en un puerto libre.
+
+def servicio(url=None):
+    """El servicio del taller que usa el cuaderno; dice cuál es y de dónde sale.
+
+    ``url`` (el parámetro ``URL_SERVICIO``) es la dirección base, sin ``/predict``. Sin
+    ella: la variable de entorno ``ABANDONO_URL``, el servicio del taller en
+    ``http://localhost:9696`` (``make servicio``) o, si no está, el ``servicio1.py`` de la
+    raíz arrancado en un puerto libre. Un programa en el 9696 que no es el servicio del
+    taller (tu servicio1.py, por ejemplo) no se confunde con él.
     """
-    url = url or os.environ.get(VARIABLE_URL)
+    url = (url or os.environ.get(VARIABLE_URL) or '').rstrip('/')
+    if url.endswith('/predict'):
+        raise ValueError(f'URL_SERVICIO es la dirección base del servicio, sin /predict: '
+                         f'{url.removesuffix("/predict")!r}')
     if url:
-        if salud(url, espera=5.0) is None:
-            raise RuntimeError(f'No hay un servicio de abandono en {url} (GET /salud no responde).')
+        if salud(url, espera=5.0) is not None:
+            print(f'Servicio: el del taller en {url}.')
+        elif _escucha(url):
+            print(f'Servicio: {url}. No tiene GET /salud, así que no es el servicio del taller '
+                  '(puede ser el tuyo); lo uso igualmente.')
+        else:
+            raise RuntimeError(f'Nadie responde en {url}: arranca allí el servicio o deja URL_SERVICIO = None.')
         return Servicio(url)
-    url = f'http://localhost:{PUERTO_LECCION}'
-    if salud(url) is not None:
-        return Servicio(url)
+    local = f'http://localhost:{PUERTO_LECCION}'
+    if salud(local) is not None:
+        print(f'Servicio: el del taller que ya estaba en marcha en {local}.')
+        return Servicio(local)
+    otro = (f'En {local} escucha otro programa que no es el servicio del taller (¿tu servicio1.py?). '
+            if escucha(PUERTO_LECCION) else '')
     puerto = puerto_libre()
-    return Servicio(f'http://127.0.0.1:{puerto}', arrancar(orden_servicio('desarrollo', puerto), puerto))
+    proceso = arrancar(orden_servicio('desarrollo', puerto), puerto)
+    print(f'{otro}Servicio: arranco el servicio1.py de la raíz del taller en {proceso.url}; '
+          'el cuaderno lo para al final.')
+    return Servicio(proceso.url, proceso)
 
 
 def medir(funcion, repeticiones=5, tanda=0.02):
@@ -175,6 +302,7 @@ def ejecutar(cuadernos, url):
     for ruta in cuadernos:
         inicio = time.monotonic()
         nb = nbformat.read(ruta, as_version=4)
+        next(c for c in nb.cells if c.cell_type == 'code').source = CELDA_COLAB
         NotebookClient(nb, kernel_name='python3', timeout=300,
                        resources={'metadata': {'path': str(CUADERNOS)}}).execute()
         for celda in nb.cells:
