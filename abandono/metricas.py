@@ -27,8 +27,10 @@ _PROPIA = 'ABANDONO_METRICAS_AUTOMATICAS'
 
 
 def _preparar_carpeta():
-    if os.environ.get(_VARIABLE) and os.environ.get(_VARIABLE) != os.environ.get(_PROPIA):
-        return  # la eligió quien arranca el servicio
+    elegida = os.environ.get(_VARIABLE)
+    if elegida and elegida != os.environ.get(_PROPIA):
+        os.makedirs(elegida, exist_ok=True)  # la eligió quien arranca el servicio
+        return
     carpeta = tempfile.mkdtemp(prefix='abandono-metricas-')
     os.environ[_VARIABLE] = os.environ[_PROPIA] = carpeta
     creador = os.getpid()

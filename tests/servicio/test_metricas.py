@@ -1,0 +1,92 @@
+"""/metrics de Prometheus bajo gunicorn con dos workers, y una línea de registro JSON por petición."""
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+from prometheus_client.parser import text_string_to_metric_families
+
+from abandono.datos import CLIENTE_LECCION
+from abandono.lanzador import en_marcha, orden_servicio, puerto_libre
+
+PETICIONES = 60
+
+
+def muestras(url):
+    """{(nombre, etiquetas ordenadas): valor} de un GET /metrics."""
+    r = requests.get(url + '/metrics')
+    assert r.status_code == 200 and r.headers['Content-Type'].startswith('text/plain; version=')
+    return {(m.name, tuple(sorted(m.labels.items()))): m.value
+            for familia in text_string_to_metric_families(r.text) for m in familia.samples}
+
+
+def golpear(url, n=PETICIONES):
+    """n POST /predict desde 8 hilos a la vez (conexiones nuevas: las reparten los dos workers)."""
+    def una(i):
+        return requests.post(url + '/predict', json=CLIENTE_LECCION | {'tenure': i % 72}).status_code
+    with ThreadPoolExecutor(8) as hilos:
+        assert set(hilos.map(una, range(n))) == {200}
+
+
+@pytest.fixture(scope='module')
+def gunicorn_propio(tmp_path_factory):
+    """gunicorn -w 2 con la carpeta de métricas y el registro en archivos que la prueba puede leer."""
+    carpeta = tmp_path_factory.mktemp('metricas')
+    registro = carpeta.parent / 'registro.log'  # fuera de la carpeta de métricas
+    puerto = puerto_libre()
+    orden = orden_servicio('gunicorn', puerto) + ['--capture-output', '--error-logfile', str(registro)]
+    with en_marcha(orden, puerto, env={'PROMETHEUS_MULTIPROC_DIR': str(carpeta)}) as url:
+        yield url, carpeta, registro
+
+
+def test_dos_workers_suman_sus_cuentas(gunicorn_propio):
+    url, carpeta, registro = gunicorn_propio
+    golpear(url)
+    # Cada worker escribe sus cuentas en la carpeta pedida, no en una propia.
+    assert len(list(carpeta.glob('counter_*.db'))) >= 2
+    # Los dos workers atendieron peticiones (el registro dice qué proceso atendió cada una).
+    pids = {json.loads(l)['pid'] for l in registro.read_text().splitlines() if l.startswith('{')}
+    assert len(pids) == 2
+    predict = ('abandono_peticiones_total', (('estado', '200'), ('ruta', '/predict')))
+    # Cada lectura la atiende un worker cualquiera; todas dan el total de los dos.
+    for _ in range(6):
+        valores = muestras(url)
+        assert valores[predict] == PETICIONES
+        assert valores[('abandono_clientes_puntuados_total', ())] == PETICIONES
+        assert valores[('abandono_peticion_segundos_count', (('ruta', '/predict'),))] == PETICIONES
+
+
+def test_informacion_del_modelo(gunicorn_propio):
+    url = gunicorn_propio[0]
+    huella = requests.get(url + '/salud').json()['modelo']
+    clave = ('abandono_modelo_info', (('huella', huella), ('tipo', 'LogisticRegression')))
+    assert muestras(url)[clave] == 1
+
+
+def test_una_linea_json_por_peticion(gunicorn_propio):
+    url, _, registro = gunicorn_propio
+    antes = len(registro.read_text().splitlines())
+    requests.post(url + '/predict?factores=2', json=CLIENTE_LECCION)
+    requests.post(url + '/predict', json=CLIENTE_LECCION | {'tenure': -1})
+    requests.get(url + '/no-existe')
+    lineas = [json.loads(linea) for linea in registro.read_text().splitlines()[antes:] if linea.startswith('{')]
+    assert [(l['metodo'], l['ruta'], l['consulta'], l['estado']) for l in lineas] == [
+        ('POST', '/predict', 'factores=2', 200), ('POST', '/predict', None, 422), ('GET', '/no-existe', None, 404)]
+    assert all(l['ms'] > 0 and l['origen'] == '127.0.0.1' for l in lineas)
+
+
+def test_rutas_desconocidas_no_crean_series(gunicorn_propio):
+    url = gunicorn_propio[0]
+    for i in range(3):
+        requests.get(f'{url}/prueba-{i}')
+    rutas = {dict(etiquetas).get('ruta') for nombre, etiquetas in muestras(url)
+             if nombre == 'abandono_peticiones_total'}
+    assert 'otra' in rutas and not any(r.startswith('/prueba') for r in rutas)
+
+
+def test_sin_carpeta_definida_tambien_suma(url_gunicorn):
+    """El servicio del taller, sin PROMETHEUS_MULTIPROC_DIR: la crea él y los workers la comparten."""
+    clave = ('abandono_clientes_puntuados_total', ())
+    antes = muestras(url_gunicorn).get(clave, 0)
+    golpear(url_gunicorn)
+    assert all(muestras(url_gunicorn)[clave] - antes == PETICIONES for _ in range(4))
