@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PUERTO ?= 9696
 ENTREGAS ?= entregas
 
-.PHONY: servicio test jupyter cuadernos modelo calificar ejercicios bench limpiar sistema
+.PHONY: servicio test jupyter cuadernos modelo calificar ejercicios bench limpiar sistema empezar html
 
 ## servicio: instala lo mínimo, entrena el modelo y arranca servicio1.py en el puerto 9696
 servicio: $(VENV)/.entrenamiento modelo_trabajo.bin
@@ -23,6 +23,28 @@ jupyter: $(VENV)/.taller modelo_trabajo.bin
 ## cuadernos: vuelve a ejecutar los cuadernos y guarda sus salidas
 cuadernos: $(VENV)/.taller modelo_trabajo.bin
 	$(PY) -m abandono.cuaderno --ejecutar
+
+## empezar: copia los esqueletos de exercises/ en mi_trabajo/, tu carpeta (nunca sobrescribe nada)
+empezar:
+	@mkdir -p mi_trabajo
+	@for archivo in exercises/*.py; do \
+		destino=mi_trabajo/$$(basename $$archivo); \
+		if [ -e $$destino ]; then echo "  $$destino ya existe: no lo toco"; \
+		else cp $$archivo $$destino && echo "  $$destino"; fi; \
+	done
+	@echo ""
+	@echo "Tu carpeta de trabajo es mi_trabajo/ (git no la sigue; los archivos de la raíz no se tocan)."
+	@echo "  1. Completa los TODO de mi_trabajo/servicio1.py, flask_test.py y probar_servicio.py"
+	@echo "     (los enunciados están en exercises/LEEME.md y en los cuadernos 03 a 06)."
+	@echo "  2. Ejecútalos desde la raíz del taller, donde está modelo_trabajo.bin:"
+	@echo "     python mi_trabajo/servicio1.py"
+	@echo "     (con el entorno del taller activado: source .venv/bin/activate; lo crean make jupyter y make comprobar)."
+	@echo "  3. Comprueba tu trabajo con: make comprobar   (puntos por ejercicio y una pista por fallo)"
+	@echo "  4. En los cuadernos 04 a 07, pon CARPETA = 'mi_trabajo' para ver tu código junto a la referencia."
+
+## html: los cuadernos con sus salidas guardadas como páginas web, en html/ (ábrelas sin Jupyter)
+html: $(VENV)/.taller
+	$(PY) -m abandono.cuaderno --html html
 
 ## modelo: entrena modelo_trabajo.bin (y su huella SHA-256)
 modelo: modelo_trabajo.bin
@@ -44,7 +66,7 @@ bench: $(VENV)/.taller modelo_trabajo.bin
 
 ## limpiar: borra el entorno, el modelo y las salidas
 limpiar:
-	rm -rf $(VENV) modelo_trabajo.bin modelo_trabajo.bin.sha256 calificaciones.csv informe_calificaciones.*
+	rm -rf $(VENV) modelo_trabajo.bin modelo_trabajo.bin.sha256 calificaciones.csv informe_calificaciones.* html
 
 ## sistema: instala los paquetes de Debian de requirements/debian.txt que falten (hace falta ser root)
 sistema:

@@ -9,10 +9,12 @@ En los cuadernos:
     ...
     servicio.parar()                                  # solo para lo que arrancó
 
-Para volver a ejecutar los cuadernos y guardar sus salidas (instructores):
+Para volver a ejecutar los cuadernos y guardar sus salidas (instructores), o para
+leerlos sin Jupyter:
 
     python -m abandono.cuaderno --ejecutar            # todos
     python -m abandono.cuaderno --ejecutar 06 07      # los que empiezan así
+    python -m abandono.cuaderno --html html           # html/index.html y una página por cuaderno
 """
 import argparse
 import atexit
@@ -311,11 +313,59 @@ def ejecutar(cuadernos, url):
         print(f'{ruta.relative_to(RAIZ)}: {time.monotonic() - inicio:.1f} s')
 
 
+def exportar_html(destino, cuadernos):
+    """Cada cuaderno, con sus salidas guardadas, como página web, y un índice que los enlaza."""
+    import html
+    import re
+
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    destino = Path(destino)
+    destino.mkdir(parents=True, exist_ok=True)
+    exportador = HTMLExporter()
+    enlaces = []
+    for ruta in cuadernos:
+        nb = nbformat.read(ruta, as_version=4)
+        pagina, _ = exportador.from_notebook_node(nb)  # no ejecuta nada: usa lo guardado
+        (destino / f'{ruta.stem}.html').write_text(pagina, encoding='utf-8')
+        titulo = html.escape(nb.cells[0].source.splitlines()[0].lstrip('# '))
+        titulo = re.sub(r'`([^`]+)`', r'<code>\1</code>', titulo)
+        enlaces.append(f'    <li><a href="{ruta.stem}.html">{titulo}</a></li>')
+    (destino / 'index.html').write_text(_INDICE.format(enlaces='\n'.join(enlaces)), encoding='utf-8')
+    return destino / 'index.html'
+
+
+_INDICE = """<!DOCTYPE html>
+<html lang="es">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Taller: desplegar el modelo de abandono de clientes</title>
+  <style>body {{ font-family: sans-serif; max-width: 46em; margin: 2em auto; padding: 0 1em; line-height: 1.5; }}</style>
+</head>
+<body>
+  <h1>Taller: desplegar el modelo de abandono de clientes</h1>
+  <p>Los cuadernos de la lección, en orden y con las salidas que dieron al ejecutarse. Se leen sin
+  Jupyter; para ejecutarlos tú, <code>make jupyter</code>.</p>
+  <ul>
+{enlaces}
+  </ul>
+</body>
+</html>
+"""
+
+
 def main(argv=None):
-    parser = argparse.ArgumentParser(description='Vuelve a ejecutar los cuadernos y guarda sus salidas.')
+    parser = argparse.ArgumentParser(description='Vuelve a ejecutar los cuadernos o los exporta a HTML.')
     parser.add_argument('--ejecutar', nargs='*', metavar='PREFIJO',
                         help='ejecuta los cuadernos (todos, o los que empiezan por PREFIJO)')
+    parser.add_argument('--html', metavar='CARPETA',
+                        help='escribe cada cuaderno con sus salidas guardadas como HTML, con un index.html')
     args = parser.parse_args(argv)
+    if args.html:
+        print(f'Abre {exportar_html(args.html, _cuadernos())} en el navegador.')
+        return 0
     if args.ejecutar is None:
         parser.print_help()
         return 0

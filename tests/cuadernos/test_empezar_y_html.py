@@ -1,0 +1,54 @@
+"""make empezar (tu carpeta de trabajo) y make html (los cuadernos sin Jupyter)."""
+import re
+import shutil
+import subprocess
+import sys
+
+from abandono.cuaderno import CUADERNOS, RAIZ
+
+
+def test_empezar_copia_los_esqueletos_sin_pisar_nada(tmp_path):
+    """En una copia del taller: crea mi_trabajo/, respeta lo que ya había y la raíz, y dice qué hacer."""
+    shutil.copy(RAIZ / 'Makefile', tmp_path)
+    shutil.copytree(RAIZ / 'exercises', tmp_path / 'exercises')
+    (tmp_path / 'servicio1.py').write_text('# el servicio del taller\n')
+    (tmp_path / 'mi_trabajo').mkdir()
+    (tmp_path / 'mi_trabajo' / 'servicio1.py').write_text('# lo que ya escribí\n')
+
+    primera = subprocess.run(['make', '-s', 'empezar'], cwd=tmp_path, capture_output=True, text=True)
+    assert primera.returncode == 0, primera.stderr
+    esqueletos = sorted(p.name for p in (RAIZ / 'exercises').glob('*.py'))
+    assert sorted(p.name for p in (tmp_path / 'mi_trabajo').iterdir()) == esqueletos
+    assert (tmp_path / 'mi_trabajo' / 'servicio1.py').read_text() == '# lo que ya escribí\n'
+    assert (tmp_path / 'servicio1.py').read_text() == '# el servicio del taller\n'
+    for nombre in esqueletos:
+        if nombre != 'servicio1.py':
+            assert (tmp_path / 'mi_trabajo' / nombre).read_text() == (RAIZ / 'exercises' / nombre).read_text()
+    assert 'mi_trabajo/servicio1.py ya existe: no lo toco' in primera.stdout
+    assert 'make comprobar' in primera.stdout and "CARPETA = 'mi_trabajo'" in primera.stdout
+
+    segunda = subprocess.run(['make', '-s', 'empezar'], cwd=tmp_path, capture_output=True, text=True)
+    assert segunda.stdout.count('ya existe: no lo toco') == len(esqueletos)
+
+
+def test_git_no_sigue_mi_trabajo_ni_html():
+    ignorados = subprocess.run(['git', 'check-ignore', 'mi_trabajo/servicio1.py', 'html/index.html'],
+                               cwd=RAIZ, capture_output=True, text=True)
+    assert ignorados.stdout.split() == ['mi_trabajo/servicio1.py', 'html/index.html']
+
+
+def test_html_con_las_salidas_guardadas(tmp_path):
+    resultado = subprocess.run([sys.executable, '-m', 'abandono.cuaderno', '--html', str(tmp_path)],
+                               cwd=RAIZ, capture_output=True, text=True)
+    assert resultado.returncode == 0, resultado.stderr
+    cuadernos = sorted(CUADERNOS.glob('[0-9][0-9]_*.ipynb'))
+    indice = (tmp_path / 'index.html').read_text(encoding='utf-8')
+    enlaces = re.findall(r'<a href="([^"]+)">', indice)
+    assert enlaces == [f'{c.stem}.html' for c in cuadernos]
+    assert all((tmp_path / enlace).is_file() for enlace in enlaces)
+    # Las salidas guardadas están en las páginas: la probabilidad de la clienta de la lección
+    # que imprime el 01 y la curva ROC como imagen.
+    primero = (tmp_path / enlaces[0]).read_text(encoding='utf-8')
+    assert 'Probabilidad de abandono: 0.0619 (un 6%)' in primero
+    assert 'data:image/png;base64,' in primero
+    assert 'Método no permitido' in (tmp_path / '06_servicio_de_abandono.html').read_text(encoding='utf-8')
