@@ -9,7 +9,6 @@ Ejercicio 3. Convierte el script en la aplicación Flask ``Abandono`` con una
 ruta ``/predict`` que acepte peticiones POST, reciba el cliente en JSON, lo
 puntúe con ``predict_cliente`` y responda en JSON con la probabilidad de abandono.
 """
-import os
 import pickle
 
 from flask import Flask, jsonify, request
@@ -53,8 +52,7 @@ cliente = {
 if __name__ == '__main__':
     # Ejercicio 1: aplicar el modelo al cliente de la lección.
     # TODO: llama a predict_cliente(cliente, dv, modelo) e imprime la probabilidad (con 3 decimales basta) y la decisión
-    raise NotImplementedError('Falta completar: llama a predict_cliente(cliente, dv, modelo) e imprime la probabilidad (con 3 decimales basta) y la decisión')
 
-    # Ejercicio 3: arrancar el servicio (el puerto se puede cambiar con la variable PUERTO).
-    # TODO: arranca la aplicación con app.run(host='0.0.0.0', port=puerto) y el depurador apagado (debug=False)
-    raise NotImplementedError("Falta completar: arranca la aplicación con app.run(host='0.0.0.0', port=puerto) y el depurador apagado (debug=False)")
+    # Ejercicio 3: arrancar el servicio en el puerto 9696, con el depurador apagado.
+    # TODO: arranca la aplicación con app.run(debug=False, host='0.0.0.0', port=9696)
+    pass

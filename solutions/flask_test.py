@@ -4,8 +4,6 @@ Escribe una función ``hola`` que devuelva ``'Hola C8280'``, crea una
 aplicación Flask, asígnale a ``hola`` una ruta y ejecuta el script para
 servirla (``python flask_test.py``).
 """
-import os
-
 from flask import Flask
 
 # BEGIN SOLUCION: crea la aplicación con app = Flask(...) y decora def hola(): return 'Hola C8280' con @app.route('/hola')
@@ -19,7 +17,6 @@ def hola():
 
 
 if __name__ == '__main__':
-    # BEGIN SOLUCION: arranca la aplicación con app.run(host='0.0.0.0', port=puerto) y debug=False
-    puerto = int(os.environ.get('PUERTO', 9696))
-    app.run(debug=False, host='0.0.0.0', port=puerto)
+    # BEGIN SOLUCION: arranca la aplicación con app.run(debug=False, host='0.0.0.0', port=9696)
+    app.run(debug=False, host='0.0.0.0', port=9696)
     # END SOLUCION

@@ -1,16 +1,12 @@
 """probar_servicio.py: ejercicio 4 de la lección.
 
 Con el servicio de ``servicio1.py`` en marcha, envía el cliente a ``/predict``
-con una petición POST usando ``requests`` y muestra la respuesta. La dirección
-del servicio sale de la variable de entorno ``URL_SERVICIO`` (por defecto
-http://localhost:9696/predict), para poder probar un servicio en otra máquina
-o en otro puerto sin tocar el código.
+con una petición POST usando ``requests`` y muestra la respuesta. El servicio
+escucha en el puerto 9696 de tu computadora: ``http://localhost:9696/predict``.
 """
-import os
-
 import requests
 
-url = os.environ.get('URL_SERVICIO', 'http://localhost:9696/predict')
+url = 'http://localhost:9696/predict'
 
 cliente = {
     'customerid': '8879-zkjof',

@@ -9,7 +9,6 @@ Ejercicio 3. Convierte el script en la aplicación Flask ``Abandono`` con una
 ruta ``/predict`` que acepte peticiones POST, reciba el cliente en JSON, lo
 puntúe con ``predict_cliente`` y responda en JSON con la probabilidad de abandono.
 """
-import os
 import pickle
 
 from flask import Flask, jsonify, request
@@ -80,8 +79,7 @@ if __name__ == '__main__':
     print('Decisión:', 'abandona' if probabilidad >= 0.5 else 'no abandona')
     # END SOLUCION
 
-    # Ejercicio 3: arrancar el servicio (el puerto se puede cambiar con la variable PUERTO).
-    # BEGIN SOLUCION: arranca la aplicación con app.run(host='0.0.0.0', port=puerto) y el depurador apagado (debug=False)
-    puerto = int(os.environ.get('PUERTO', 9696))
-    app.run(debug=False, host='0.0.0.0', port=puerto)
+    # Ejercicio 3: arrancar el servicio en el puerto 9696, con el depurador apagado.
+    # BEGIN SOLUCION: arranca la aplicación con app.run(debug=False, host='0.0.0.0', port=9696)
+    app.run(debug=False, host='0.0.0.0', port=9696)
     # END SOLUCION

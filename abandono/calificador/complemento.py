@@ -1,24 +1,31 @@
 """Complemento de pytest que convierte tests/ejercicios en un calificador.
 
 - ``--entrega RUTA`` elige la carpeta a calificar (por defecto ``solutions/``).
-- Las pruebas llevan ``@pytest.mark.puntos(n)`` y su módulo ``ejercicio(n, título)``;
-  el resumen final da los puntos por ejercicio y la línea ``puntos: X/Y``.
-- ``--resultados-json RUTA`` guarda el detalle para la orden de clase.
-- Fixtures de sesión: la zona aislada de la entrega y la ejecución de cada
-  archivo (un proceso por archivo, no por prueba: arrancar Python con
-  scikit-learn cuesta más de un segundo).
+- Los puntos de cada prueba salen de la tabla ``ejercicios.EJERCICIOS``; el
+  resumen final da los puntos por ejercicio y la línea ``puntos: X/Y``.
+- ``--referencia-stdin``: el modelo y los clientes de la calificación llegan
+  por la entrada estándar (la orden de clase los calcula una vez); sin ella se
+  crean aquí, nuevos.
+- ``--resultados-fd N``: escribe el detalle en el descriptor N (una tubería de
+  quien lanzó pytest), nunca en una ruta que una entrega pudiera alcanzar.
+- ``--sin-aislamiento``: ejecuta la entrega sin caja (solo para código de fiar).
 """
 import json
-import threading
-from contextlib import contextmanager
+import os
+import re
+import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
 
-from abandono.calificador import referencia as ref
-from abandono.calificador.aislamiento import Zona
-from abandono.calificador.ejercicios import SOLUCIONES
+from abandono.calificador import caja, referencia as ref
+from abandono.calificador.ejercicios import EJERCICIOS
+from abandono.calificador.observacion import Observador
+from abandono.lanzador import RAIZ
+
+SOLUCIONES = RAIZ / 'solutions'
+_MODULO = re.compile(r'test_ejercicio(\d+)\.py$')
 
 
 def pytest_addoption(parser):
@@ -26,13 +33,37 @@ def pytest_addoption(parser):
     grupo.addoption('--entrega', metavar='RUTA', type=Path, default=None,
                     help='carpeta con la entrega de un estudiante (servicio1.py, flask_test.py, '
                          'probar_servicio.py); sin ella se califica solutions/')
-    grupo.addoption('--resultados-json', metavar='RUTA', type=Path, default=None,
-                    help='escribe en RUTA los puntos y el mensaje de cada prueba calificada')
+    grupo.addoption('--referencia-stdin', action='store_true',
+                    help='lee de la entrada estándar el modelo y los clientes de la calificación')
+    grupo.addoption('--resultados-fd', metavar='N', type=int, default=None,
+                    help='escribe en el descriptor N los puntos y el mensaje de cada prueba')
+    grupo.addoption('--sin-aislamiento', action='store_true',
+                    help='ejecuta el código de la entrega sin caja: solo para código de fiar')
 
 
 def pytest_configure(config):
     config.addinivalue_line('markers', 'ejercicio(n, titulo): el ejercicio de la lección que califica el módulo')
     config.stash[_RESULTADOS] = []
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Pone a cada prueba de tests/ejercicios los puntos de la tabla; la tabla y las pruebas coinciden."""
+    vistas = set()
+    for item in items:
+        encaje = _MODULO.search(str(item.path))
+        if not encaje:
+            continue
+        numero, nombre = int(encaje[1]), item.originalname.removeprefix('test_')
+        ejercicio = EJERCICIOS.get(numero)
+        if ejercicio is None or nombre not in ejercicio.puntos:
+            raise pytest.UsageError(f'{item.nodeid}: no está en abandono/calificador/ejercicios.py')
+        item.add_marker(pytest.mark.ejercicio(numero, ejercicio.titulo))
+        item.add_marker(pytest.mark.puntos(ejercicio.puntos[nombre]))
+        vistas.add((numero, nombre))
+    modulos = {int(m[1]) for item in items if (m := _MODULO.search(str(item.path)))}
+    faltan = [f'ejercicio {n}: test_{p}' for n in modulos for p in EJERCICIOS[n].puntos if (n, p) not in vistas]
+    if faltan and not config.getoption('keyword') and not config.getoption('markexpr', ''):
+        raise pytest.UsageError('La tabla de ejercicios.py tiene comprobaciones sin prueba: ' + ', '.join(faltan))
 
 
 @dataclass
@@ -85,10 +116,10 @@ def pytest_terminal_summary(terminalreporter, config):
     total = sum(r['obtenidos'] for r in resultados)
     maximo = sum(r['puntos'] for r in resultados)
     terminalreporter.line(f'puntos: {total}/{maximo}', bold=True)
-    if config.getoption('resultados_json'):
-        config.getoption('resultados_json').write_text(
-            json.dumps({'entrega': str(entrega), 'resultados': resultados}, ensure_ascii=False, indent=1),
-            encoding='utf-8')
+    fd = config.getoption('resultados_fd')
+    if fd is not None:
+        with os.fdopen(fd, 'w', encoding='utf-8') as tuberia:
+            json.dump({'entrega': str(entrega), 'resultados': resultados}, tuberia, ensure_ascii=False)
 
 
 # --- Fixtures ------------------------------------------------------------------
@@ -102,74 +133,34 @@ def entrega(request):
 
 
 @pytest.fixture(scope='session')
-def zona(entrega, tmp_path_factory):
-    return Zona(entrega, tmp_path_factory.mktemp('zona'))
+def aislada(request):
+    """True si el código de la entrega corre en cajas; sin bubblewrap, solo con --sin-aislamiento."""
+    if request.config.getoption('sin_aislamiento'):
+        return False
+    motivo = caja.motivo_sin_caja()
+    if motivo:
+        raise pytest.UsageError(
+            f'No se puede aislar el código de la entrega: {motivo}. El código de un estudiante no es '
+            'de fiar; califica dentro de la imagen de contenedor del taller (README, "Para el '
+            'profesorado") o, solo para código tuyo, añade --sin-aislamiento.')
+    return True
 
 
 @pytest.fixture(scope='session')
-def referencia(request):
-    """Clientes y probabilidades de referencia, de la caché de pytest si el modelo no cambió."""
-    clave = ref.clave_cache()
-    cache = getattr(request.config, 'cache', None)
-    datos = cache.get(clave, None) if cache else None
-    if datos is None:
-        datos = ref.calcular()
-        if cache:
-            cache.set(clave, datos)
-    return datos
+def referencia(request, tmp_path_factory):
+    """El modelo y los clientes de la calificación: de quien lanzó pytest, o nuevos."""
+    if request.config.getoption('referencia_stdin'):
+        return ref.Referencia.de_json(sys.stdin.readline())
+    return ref.crear(tmp_path_factory.mktemp('referencia'))
 
 
 @pytest.fixture(scope='session')
-def servicio1(zona, referencia):
-    """servicio1.py importado, ejecutado como script y con su app servida (ejercicios 1 y 3)."""
-    clientes = zona.escribir_json('clientes.json', referencia['clientes'])
-    with zona.ejecutar('servicio1.py', '--importar', '--script', '--clientes', clientes) as ejecucion:
-        yield ejecucion
+def entrada(entrega, referencia, tmp_path_factory):
+    return caja.Entrada(entrega, referencia.modelo, tmp_path_factory.mktemp('entrada'))
 
 
 @pytest.fixture(scope='session')
-def flask_test(zona):
-    """flask_test.py importado y con su app servida (ejercicio 2)."""
-    with zona.ejecutar('flask_test.py', '--importar') as ejecucion:
-        yield ejecucion
-
-
-@pytest.fixture(scope='session')
-def prueba_del_servicio(zona, referencia):
-    """probar_servicio.py ejecutado contra un servicio de prueba que anota lo que recibe (ejercicio 4)."""
-    respuesta = {'probabilidad_abandono': referencia['probabilidad_leccion'],
-                 'abandono': referencia['probabilidad_leccion'] >= 0.5}
-    with servicio_de_prueba(respuesta) as (url, peticiones):
-        with zona.ejecutar('probar_servicio.py', '--script', URL_SERVICIO=f'{url}/predict') as ejecucion:
-            pass
-    return ejecucion, peticiones
-
-
-@contextmanager
-def servicio_de_prueba(respuesta):
-    """Un /predict de pega en un puerto libre: contesta ``respuesta`` y anota cada petición."""
-    from werkzeug.serving import make_server
-    from werkzeug.wrappers import Request, Response
-
-    peticiones = []
-
-    @Request.application
-    def aplicacion(peticion):
-        cuerpo = peticion.get_json(silent=True)
-        peticiones.append({'metodo': peticion.method, 'ruta': peticion.path,
-                           'tipo': peticion.mimetype, 'json': cuerpo})
-        if peticion.method != 'POST':
-            return Response(json.dumps({'error': 'usa POST'}), 405, mimetype='application/json')
-        if not isinstance(cuerpo, dict):
-            return Response(json.dumps({'error': 'el cliente debe ir en JSON'}), 400, mimetype='application/json')
-        return Response(json.dumps(respuesta), mimetype='application/json')
-
-    servidor = make_server('127.0.0.1', 0, aplicacion, threaded=True)
-    # poll_interval corto: shutdown() espera a que el bucle lo vea.
-    hilo = threading.Thread(target=servidor.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
-    hilo.start()
-    try:
-        yield f'http://127.0.0.1:{servidor.server_port}', peticiones
-    finally:
-        servidor.shutdown()
-        hilo.join()
+def observador(entrada, referencia, aislada):
+    observador = Observador(entrada, referencia, aislada)
+    yield observador
+    observador.cerrar()

@@ -1,13 +1,18 @@
-"""Ayudas de las pruebas de tests/ejercicios: mensajes de suspenso y lectura de resultados.
+"""Ayudas de las pruebas de tests/ejercicios: mensajes de suspenso y lectura de lo observado.
 
-Cada fallo dice en español qué se esperaba, qué llegó y una pista.
+Cada fallo dice en español qué se esperaba, qué llegó y una pista. Nada de lo
+que se muestra copia la solución: de lo que devuelve el estudiante se enseña
+un resumen corto, y de sus errores, la última línea.
 """
+import ast
 import math
 import re
 
 import pytest
 
 _NUMERO = re.compile(r'[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?')
+MAX_NUMEROS_IMPRESOS = 12   # más números que esto en la salida no es "imprimir la probabilidad"
+MAX_NUMEROS_JSON = 4        # más valores numéricos que esto en la respuesta no es "la probabilidad"
 
 
 def suspenso(que, esperado, obtenido, pista):
@@ -15,38 +20,59 @@ def suspenso(que, esperado, obtenido, pista):
                 pytrace=False)
 
 
-def recortar(texto, lineas=8):
-    """Las últimas líneas de un texto largo (un traceback, la salida de un proceso)."""
-    partes = (texto or '').strip().splitlines()
-    return '\n    '.join(([''] if len(partes) > 1 else []) + partes[-lineas:]) or '(nada)'
+def ultima_linea(texto):
+    """La última línea no vacía de un texto (un traceback, la salida de un proceso), recortada."""
+    lineas = [l.strip() for l in (texto or '').splitlines() if l.strip()]
+    return lineas[-1][:200] if lineas else '(nada)'
 
 
-def hechos_de(ejecucion):
-    """Los hechos de un archivo, o un suspenso si falta o su proceso murió."""
-    if ejecucion.hechos is None:
-        suspenso(f'El proceso que ejecutaba {ejecucion.archivo} terminó sin dar resultados.',
-                 f'que {ejecucion.archivo} se pueda ejecutar', recortar(ejecucion.salida),
-                 'algo en tu archivo termina el proceso (os._exit, un fallo de memoria...); '
-                 f'ejecútalo con "python {ejecucion.archivo}" y mira qué pasa.')
-    if ejecucion.hechos.get('falta'):
-        suspenso(f'Falta {ejecucion.archivo} en la entrega.', f'un archivo llamado {ejecucion.archivo}',
+def falta(observado, archivo):
+    if observado is None:
+        suspenso(f'Falta {archivo} en la entrega.', f'un archivo llamado {archivo}',
                  'ningún archivo con ese nombre', 'usa los nombres de archivo de la lección.')
-    return ejecucion.hechos
 
 
-def fase(ejecucion, nombre):
-    """Los hechos de una fase ('importar' o 'script') que terminó sin errores."""
-    hechos = hechos_de(ejecucion)
-    resultado = hechos.get(nombre)
-    orden = {'importar': f'import {ejecucion.archivo.removesuffix(".py")}',
-             'script': f'python {ejecucion.archivo}'}[nombre]
-    if resultado is None:  # la importación no terminó y el script no se llegó a ejecutar
-        resultado = hechos['importar']
-    if resultado['error']:
-        suspenso(f'"{orden}" falla.', 'que termine sin errores', recortar(resultado['error']),
-                 'ejecuta el archivo tú mismo y corrige el primer error que aparezca; '
-                 'si tarda para siempre, busca un bucle que no termina.')
-    return resultado
+def importado(observado, archivo):
+    """El informe de la sonda si ``import`` del archivo terminó bien; si no, un suspenso."""
+    falta(observado, archivo)
+    modulo = archivo.removesuffix('.py')
+    informe = observado.informe
+    if informe is None or (not informe.get('importado') and 'no terminó' in (informe.get('error') or '')):
+        suspenso(f'"import {modulo}" no termina.', 'que importar el archivo solo defina cosas y vuelva',
+                 'no volvió a tiempo' if informe else ultima_linea(observado.errores),
+                 f"lo que arranca o espera (app.run, un bucle) va dentro de if __name__ == '__main__':.")
+    if not informe['importado']:
+        suspenso(f'"import {modulo}" falla.', 'que termine sin errores', ultima_linea(informe['error']),
+                 f'ejecuta "python {archivo}" tú mismo y corrige el primer error que aparezca.')
+    return informe
+
+
+def sirve_sin_depurador(script, archivo):
+    """``python archivo`` deja una aplicación escuchando y con el depurador apagado."""
+    import requests
+
+    from abandono.calificador import limites
+
+    falta(script, archivo)
+    if script.url is None:
+        if script.codigo not in (None, 0):
+            obtenido = f'terminó con un error: {ultima_linea(script.errores)}'
+        else:
+            obtenido = 'el script terminó sin servir nada' if script.codigo == 0 else 'no escuchó a tiempo'
+        suspenso(f'"python {archivo}" no deja la aplicación en marcha.', 'un servidor escuchando (app.run)',
+                 obtenido, "termina el script con app.run(debug=False, host='0.0.0.0', port=9696) "
+                           "dentro de if __name__ == '__main__':.")
+    try:
+        # El depurador de Werkzeug sirve sus archivos a quien los pida: si responde, está encendido.
+        depurador = requests.get(f'{script.url}/?__debugger__=yes&cmd=resource&f=debugger.js',
+                                 timeout=limites.PETICION)
+    except requests.RequestException as error:
+        suspenso(f'"python {archivo}" no responde por HTTP.', 'una respuesta HTTP cualquiera',
+                 type(error).__name__, 'mira la salida del script: quizá se cae al recibir una petición.')
+    if depurador.status_code == 200 and 'debugger' in depurador.text[:20000].lower():
+        suspenso(f'"python {archivo}" arranca con el depurador activado.', 'debug=False (o sin debug)',
+                 'el depurador de Werkzeug responde', 'el depurador deja ejecutar código a quien llegue '
+                 'al servicio: usa app.run(debug=False, ...) en lo que entregas.')
 
 
 def es_numero(valor):
@@ -66,8 +92,12 @@ def numeros_en_texto(texto):
     return [float(n) for n in _NUMERO.findall(texto or '')]
 
 
-def cerca(valores, esperado, tolerancia):
-    return any(abs(v - esperado) <= tolerancia for v in valores)
+def probabilidad_impresa(texto, esperado, tolerancia):
+    """True si ``texto`` muestra ``esperado`` (0.062 o 6.2 %) entre pocos números."""
+    numeros = numeros_en_texto(texto)
+    if len(numeros) > MAX_NUMEROS_IMPRESOS:
+        return False
+    return any(abs(v - esperado) <= tolerancia or abs(v / 100 - esperado) <= tolerancia for v in numeros)
 
 
 def pista_probabilidad(obtenido, esperado):
@@ -78,3 +108,22 @@ def pista_probabilidad(obtenido, esperado):
         return 'parece una clase (0/1): usa modelo.predict_proba(X)[:, 1], no modelo.predict(X).'
     return ('transforma el cliente con dv.transform([cliente]) y usa la columna 1 de '
             'modelo.predict_proba; comprueba que puntúas el cliente que recibes.')
+
+
+def nombres_de_flask(texto):
+    """Los nombres con que el código crea aplicaciones Flask en el nivel del módulo (por su AST)."""
+    try:
+        arbol = ast.parse(texto)
+    except SyntaxError:
+        return []
+    nombres = []
+    for nodo in arbol.body:
+        if isinstance(nodo, ast.Assign) and isinstance(nodo.value, ast.Call):
+            llamada = nodo.value
+            funcion = llamada.func.attr if isinstance(llamada.func, ast.Attribute) else getattr(llamada.func, 'id', '')
+            if funcion == 'Flask':
+                argumento = llamada.args[0] if llamada.args else next(
+                    (k.value for k in llamada.keywords if k.arg == 'import_name'), None)
+                nombres.append(argumento.value if isinstance(argumento, ast.Constant) else ast.unparse(argumento)
+                               if argumento is not None else '')
+    return nombres

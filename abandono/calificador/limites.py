@@ -1,19 +1,23 @@
 """Los límites con los que se ejecuta el código de una entrega, todos en un sitio.
 
-Los tiempos encajan unos dentro de otros: una fase del hijo (importar, ejecutar
-como script, probar funciones) cabe en la espera de arranque del padre, las
-fases juntas caben en la vida del hijo y todo cabe en el tiempo de una entrega.
+Los tiempos encajan unos dentro de otros: una función probada cabe en la fase
+de importar, la fase cabe en la espera de arranque, cada caja cabe en su vida
+y todas las cajas de una entrega (que corren a la vez) caben en su tiempo.
 """
-# En el proceso hijo (abandono.calificador.ejecutor).
+# Cada proceso dentro de la caja (caja.py los fija antes de ejecutar nada del estudiante).
 MEMORIA = 1536 * 1024 ** 2   # bytes de memoria virtual (RLIMIT_AS): sklearn y Flask caben de sobra
-CPU = 60                     # segundos de CPU (RLIMIT_CPU): un bucle infinito acaba muriendo
-ARCHIVO = 16 * 1024 ** 2     # tamaño máximo de un archivo escrito (RLIMIT_FSIZE)
-FASE = 10.0                  # segundos para importar, ejecutar como script o probar una función
-VIDA = 150.0                 # segundos que vive el hijo pase lo que pase
+CPU = 30                     # segundos de CPU por proceso (RLIMIT_CPU)
+ARCHIVO = 8 * 1024 ** 2      # tamaño máximo de un archivo escrito, la salida incluida (RLIMIT_FSIZE)
+PROCESOS = 48                # procesos e hilos de la caja (RLIMIT_NPROC, por espacio de usuarios)
+ZONA = 64 * 1024 ** 2        # bytes de la zona /zona (tmpfs): lo único escribible, con su copia
+SHM = 8 * 1024 ** 2          # bytes de /dev/shm
 
-# En el proceso de pytest que califica (abandono.calificador.complemento).
-ARRANQUE = 3 * FASE + 10.0   # espera a que el hijo termine sus fases y abra su puerto
+# Lo que espera el calificador, fuera de la caja.
+FUNCION = 3.0                # segundos para cada llamada a una función del estudiante (en la sonda)
+FASE = 15.0                  # segundos para importar el archivo o para que el script termine
+ARRANQUE = FASE + 5.0        # espera a que la aplicación escuche en algún puerto
 PETICION = 3.0               # segundos para cada petición HTTP al servicio del estudiante
+VIDA = 90.0                  # segundos que vive una caja pase lo que pase
 
-# En la orden de clase (abandono.calificador.clase).
-ENTREGA = 180.0              # segundos para calificar una entrega entera
+# En la orden de clase.
+ENTREGA = VIDA + 30.0        # segundos para calificar una entrega entera (sus cajas van a la vez)

@@ -1,37 +1,72 @@
-"""Ejercicio 4: probar el servicio con requests desde un script."""
-import pytest
+"""Ejercicio 4: probar el servicio con requests desde un script.
 
-from abandono.calificador.juicio import cerca, fase, numeros_en_texto, recortar, suspenso
+``python probar_servicio.py`` corre en su caja, donde ``localhost:9696`` lleva
+al servicio de prueba del calificador: este anota cada petición y responde una
+probabilidad al azar, distinta en cada calificación.
+"""
+from abandono.calificador.juicio import probabilidad_impresa, suspenso, ultima_linea
 from abandono.calificador.referencia import TOLERANCIA_IMPRESA
 
-pytestmark = pytest.mark.ejercicio(4, 'probar el servicio con requests')
+ARCHIVO = 'probar_servicio.py'
+URL = 'http://localhost:9696/predict'
 
 
 def _resumen(peticiones):
-    return '; '.join(f"{p['metodo']} {p['ruta']} ({p['tipo'] or 'sin cuerpo'})" for p in peticiones) or 'ninguna petición'
+    return '; '.join(f"{p['metodo']} {p['ruta']} ({p['tipo'] or 'sin cuerpo'})" for p in peticiones[:5])
 
 
-@pytest.mark.puntos(2)
-def test_envia_el_cliente_por_post(prueba_del_servicio, referencia):
-    """probar_servicio.py envía un cliente en JSON por POST a la URL del servicio"""
-    ejecucion, peticiones = prueba_del_servicio
-    fase(ejecucion, 'script')
-    buenas = [p for p in peticiones if p['metodo'] == 'POST' and isinstance(p['json'], dict)
-              and set(referencia['caracteristicas']) <= p['json'].keys()]
-    if not buenas:
-        suspenso('probar_servicio.py no envía el cliente al servicio.',
-                 'un POST con el cliente en JSON a la URL de la variable URL_SERVICIO', _resumen(peticiones),
-                 "usa requests.post(url, json=cliente) con url = os.environ.get('URL_SERVICIO', "
-                 "'http://localhost:9696/predict'), y envía todas las características del cliente.")
+def _pista_sin_peticiones(errores):
+    ultima = ultima_linea(errores)
+    if any(s in ultima for s in ('No connection adapters', 'No scheme supplied', 'Invalid URL')):
+        return f'a la URL le falta el esquema: escribe {URL!r}, con http:// delante.'
+    if any(s in ultima for s in ('Connection refused', 'Max retries exceeded', 'NameResolutionError')):
+        return f'la URL no lleva al servicio: usa {URL!r}.'
+    return f'envía el cliente con requests.post({URL!r}, json=cliente).'
 
 
-@pytest.mark.puntos(1)
-def test_muestra_la_respuesta(prueba_del_servicio, referencia):
+def _ejecucion(observador):
+    script = observador.script(ARCHIVO)
+    if script is None:
+        suspenso(f'Falta {ARCHIVO} en la entrega.', f'un archivo llamado {ARCHIVO}', 'ninguno',
+                 'usa los nombres de archivo de la lección.')
+    return script
+
+
+def test_envia_el_cliente_por_post(observador, referencia):
+    """probar_servicio.py envía un cliente en JSON por POST a http://localhost:9696/predict"""
+    script = _ejecucion(observador)
+    peticiones = observador.servicio.peticiones
+    caracteristicas = set(referencia.cliente_leccion) - {'customerid'}
+    if any(p['metodo'] == 'POST' and p['ruta'] == '/predict' and isinstance(p['json'], dict)
+           and caracteristicas <= p['json'].keys() for p in peticiones):
+        return
+    if not peticiones:
+        obtenido = 'ninguna petición' + (f'; el script terminó con: {ultima_linea(script.errores)}'
+                                         if script.codigo not in (0, None) else '')
+        suspenso('probar_servicio.py no llegó al servicio.', f'un POST a {URL}', obtenido,
+                 _pista_sin_peticiones(script.errores))
+    primera = peticiones[0]
+    if primera['ruta'] != '/predict':
+        pista = f"la ruta del servicio es /predict y tu script pidió {primera['ruta']!r}: usa {URL!r}."
+    elif primera['metodo'] != 'POST':
+        pista = f"el servicio solo acepta POST y tu script hizo {primera['metodo']}: usa requests.post(url, json=cliente)."
+    elif not isinstance(primera['json'], dict):
+        pista = ('el cliente no llegó en JSON' + (' (llegó como formulario: data=)' if primera['formulario'] else '')
+                 + ': usa requests.post(url, json=cliente).')
+    else:
+        faltan = sorted(caracteristicas - primera['json'].keys())
+        pista = f"al cliente que envías le faltan campos ({', '.join(faltan[:5])}): envía el cliente completo."
+    suspenso('probar_servicio.py no envía el cliente como lo espera el servicio.',
+             f'un POST con el cliente en JSON a {URL}', _resumen(peticiones), pista)
+
+
+def test_muestra_la_respuesta(observador, referencia):
     """probar_servicio.py muestra la probabilidad que responde el servicio"""
-    ejecucion, _ = prueba_del_servicio
-    salida = fase(ejecucion, 'script')['salida']
-    esperado = referencia['probabilidad_leccion']
-    if not cerca(numeros_en_texto(salida), esperado, TOLERANCIA_IMPRESA):
+    script = _ejecucion(observador)
+    esperado = referencia.respuesta_prueba
+    if not probabilidad_impresa(script.salida, esperado, TOLERANCIA_IMPRESA):
+        lineas = [l for l in script.salida.splitlines() if l.strip()]
         suspenso('probar_servicio.py no muestra la respuesta del servicio.',
-                 f'la probabilidad que respondió el servicio ({esperado:.3f}) en la salida', recortar(salida),
-                 'imprime la respuesta: print(requests.post(url, json=cliente).json()).')
+                 f'la probabilidad que respondió el servicio ({esperado:.3f}) en la salida',
+                 repr(lineas[-1][:120]) if lineas else 'nada en la salida',
+                 'imprime la respuesta: print(respuesta.json()).')

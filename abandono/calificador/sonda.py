@@ -1,0 +1,154 @@
+"""La sonda: importa un archivo del estudiante DENTRO de su caja, prueba sus funciones y sirve su app.
+
+caja.py la copia a la caja; solo usa la biblioteca estándar y lo que ya usa la
+entrega (pickle, Flask, Werkzeug). Lee por la entrada estándar lo que debe
+probar (``{"archivo", "clientes", "puerto"}``), antes de importar nada del
+estudiante, y escribe su informe (una línea JSON) en el descriptor
+``--informe-fd``. Después sirve la aplicación Flask del módulo con el servidor
+WSGI de Werkzeug en 127.0.0.1:puerto, como haría gunicorn con ``servicio1:app``.
+
+El informe lo escribe un proceso que ejecuta código del estudiante, así que
+solo vale lo que el calificador puede comprobar por su cuenta: probabilidades
+que coinciden con las suyas para clientes que la entrega no conocía.
+"""
+import argparse
+import importlib
+import json
+import os
+import pickle
+import sys
+import threading
+import time
+import traceback
+
+def con_limite(funcion, limite, *args):
+    """(resultado, error) de ``funcion(*args)`` en un hilo; error si no termina a tiempo."""
+    estado = {'resultado': None, 'error': None}
+
+    def objetivo():
+        try:
+            estado['resultado'] = funcion(*args)
+        except BaseException as error:  # noqa: BLE001 — también SystemExit
+            estado['error'] = ''.join(traceback.format_exception_only(type(error), error)).strip()[-300:]
+
+    hilo = threading.Thread(target=objetivo, daemon=True)
+    hilo.start()
+    hilo.join(limite)
+    if hilo.is_alive():
+        return None, f'no terminó en {limite:.0f} s'
+    return estado['resultado'], estado['error']
+
+
+def describir(valor):
+    """Un valor devuelto por el estudiante, corto: número, texto (recortado) o tipo."""
+    tipo = type(valor).__name__
+    if isinstance(valor, str):
+        return {'tipo': tipo, 'texto': valor[:60]}
+    forma = list(getattr(valor, 'shape', ()))[:3]
+    if not forma and not isinstance(valor, bool) and 'bool' not in tipo:
+        try:
+            return {'tipo': tipo, 'numero': float(valor)}
+        except (TypeError, ValueError):
+            pass
+    return {'tipo': tipo, 'forma': forma}
+
+
+def objetos(espacio, clase):
+    return [v for k, v in espacio.items() if not k.startswith('_') and isinstance(v, clase)]
+
+
+def probar(espacio, funciones, clientes, limite, modelo_ruta):
+    informe = {}
+    if 'dv_y_modelo' in funciones:
+        from sklearn.base import ClassifierMixin
+        from sklearn.feature_extraction import DictVectorizer
+
+        vectorizadores = objetos(espacio, DictVectorizer)
+        modelos = objetos(espacio, ClassifierMixin)
+        informe['encontrados'] = {'dv': bool(vectorizadores), 'modelo': bool(modelos)}
+        if vectorizadores and modelos:
+            def con_lo_suyo():
+                return modelos[0].predict_proba(vectorizadores[0].transform(clientes))[:, 1].tolist()
+            informe['carga'], informe['carga_error'] = con_limite(con_lo_suyo, limite)
+    if 'predict_cliente' in funciones and callable(espacio.get('predict_cliente')):
+        with open(modelo_ruta, 'rb') as archivo:
+            dv, modelo = pickle.load(archivo)
+        resultados = []
+        for cliente in clientes:
+            valor, error = con_limite(espacio['predict_cliente'], limite, dict(cliente), dv, modelo)
+            resultados.append({'error': error} if error else describir(valor))
+            if error:
+                break  # el primer fallo basta para el mensaje y un bucle no se paga N veces
+        informe['predict_cliente'] = resultados
+    if 'hola' in funciones and callable(espacio.get('hola')):
+        valor, error = con_limite(espacio['hola'], limite)
+        informe['hola'] = {'error': error} if error else describir(valor)
+    return informe
+
+
+def aplicacion(espacio):
+    from flask import Flask
+
+    if isinstance(espacio.get('app'), Flask):
+        return espacio['app']
+    apps = objetos(espacio, Flask)
+    return apps[0] if apps else None
+
+
+def rutas(app):
+    return [{'regla': r.rule, 'metodos': sorted(r.methods - {'HEAD', 'OPTIONS'}), 'argumentos': bool(r.arguments)}
+            for r in app.url_map.iter_rules() if r.endpoint != 'static'][:20]
+
+
+def servir(app, puerto):
+    import logging
+
+    from werkzeug.serving import make_server
+
+    logging.getLogger('werkzeug').setLevel(logging.ERROR)
+    app.debug = False  # el depurador ejecuta código que llega por HTTP; aquí nunca
+
+    def error_interno(error):
+        # El estudiante ve en su informe la excepción, no la página genérica de Flask.
+        original = getattr(error, 'original_exception', None) or error
+        return f'Error interno: {type(original).__name__}: {original}'[:300], 500
+
+    app.register_error_handler(500, error_interno)
+    make_server('127.0.0.1', puerto, app, threaded=True).serve_forever()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--informe-fd', type=int, required=True)
+    parser.add_argument('--zona', default='/zona')
+    args = parser.parse_args()
+    pedido = json.loads(sys.stdin.readline())
+    informe = os.fdopen(args.informe_fd, 'w', encoding='utf-8')
+    sys.path.insert(0, args.zona)
+    nombre = pedido['archivo'].removesuffix('.py')
+    inicio = time.monotonic()
+    modulo, error = con_limite(importlib.import_module, pedido['fase'], nombre)
+    datos = {'importado': error is None and modulo is not None, 'error': error,
+             'segundos': round(time.monotonic() - inicio, 2)}
+    app = None
+    if datos['importado']:
+        espacio = vars(modulo)
+        try:
+            datos.update(probar(espacio, pedido['funciones'], pedido['clientes'], pedido['funcion'],
+                                f'{args.zona}/modelo_trabajo.bin'))
+        except Exception as error:  # noqa: BLE001 — el módulo del estudiante puede ser muy raro
+            datos['error_sonda'] = f'{type(error).__name__}: {error}'[:300]
+        app = aplicacion(espacio)
+        datos['app'] = rutas(app) if app is not None else None
+    informe.write(json.dumps(datos) + '\n')
+    informe.close()
+    sys.stdout.flush()
+    if app is not None:
+        servir(app, pedido['puerto'])
+    elif error and 'no terminó' in error:
+        threading.Event().wait()  # lo que arrancó al importar sigue sirviendo; la caja lo para
+    os._exit(0)
+
+
+if __name__ == '__main__':
+    main()
