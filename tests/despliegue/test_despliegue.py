@@ -1,0 +1,122 @@
+"""despliegue/: los manifiestos de Kubernetes validados sin red, y nginx de verdad delante de gunicorn."""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+import yaml
+
+from abandono.datos import CLIENTE_LECCION
+from abandono.lanzador import RAIZ, en_marcha, orden_servicio, puerto_libre
+
+K8S = RAIZ / 'despliegue' / 'k8s'
+NGINX = RAIZ / 'despliegue' / 'nginx' / 'abandono.conf'
+
+
+def manifiestos():
+    return {d['kind']: d for archivo in sorted(K8S.glob('*.yaml')) for d in yaml.safe_load_all(archivo.read_text())}
+
+
+def test_kubernetes_validate_estricto():
+    """kubernetes-validate trae los esquemas de cada versión de Kubernetes: no necesita red ni clúster."""
+    archivos = sorted(map(str, K8S.glob('*.yaml')))
+    validar = Path(sys.executable).with_name('kubernetes-validate')
+    r = subprocess.run([str(validar), '--strict', *archivos], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.count(' passed ') == 3
+
+
+def test_lo_que_pide_el_despliegue():
+    todo = manifiestos()
+    assert set(todo) == {'Deployment', 'Service', 'HorizontalPodAutoscaler'}
+    pod = todo['Deployment']['spec']['template']['spec']
+    contenedor, = pod['containers']
+    assert contenedor['readinessProbe']['httpGet']['path'] == '/salud'
+    assert contenedor['livenessProbe']['httpGet']['path'] == '/salud'
+    assert set(contenedor['resources']) == {'requests', 'limits'}
+    assert pod['securityContext']['runAsNonRoot'] is True and pod['securityContext']['runAsUser'] != 0
+    assert contenedor['securityContext']['allowPrivilegeEscalation'] is False
+    # El Service y el autoescalado apuntan a este Deployment, y el puerto es el del servicio.
+    etiquetas = todo['Deployment']['spec']['template']['metadata']['labels']
+    assert todo['Service']['spec']['selector'].items() <= etiquetas.items()
+    assert todo['HorizontalPodAutoscaler']['spec']['scaleTargetRef']['name'] == todo['Deployment']['metadata']['name']
+    assert contenedor['ports'][0]['containerPort'] == 9696
+
+
+@pytest.fixture(scope='module')
+def gunicorn_sincrono():
+    """gunicorn con workers síncronos (uno por petición) y 3 s de límite: el caso que nginx protege."""
+    puerto = puerto_libre()
+    orden = orden_servicio('gunicorn', puerto)
+    orden[-1:-1] = ['--worker-class', 'sync', '--timeout', '3']
+    with en_marcha(orden, puerto) as url:
+        yield url
+
+
+@pytest.fixture
+def nginx(tmp_path, gunicorn_sincrono):
+    """despliegue/nginx/abandono.conf escuchando en un puerto libre delante de ``gunicorn_sincrono``."""
+    binario = shutil.which('nginx') or ('/usr/sbin/nginx' if os.path.exists('/usr/sbin/nginx') else None)
+    if binario is None:
+        pytest.skip('no hay nginx (make sistema lo instala como root)')
+    puerto = puerto_libre()
+    servidor = NGINX.read_text().replace('listen 80;', f'listen 127.0.0.1:{puerto};').replace(
+        'server 127.0.0.1:9696;', f'server {gunicorn_sincrono.removeprefix("http://")};')
+    (tmp_path / 'abandono.conf').write_text(servidor)
+    temporales = ' '.join(f'{t}_temp_path {tmp_path / t};' for t in ('client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'))
+    (tmp_path / 'nginx.conf').write_text(
+        ('user root;\n' if os.getuid() == 0 else '')
+        + f'daemon off; master_process off; pid {tmp_path}/nginx.pid; error_log stderr;\n'
+        f'events {{ worker_connections 256; }}\n'
+        f'http {{ access_log off; {temporales} include {tmp_path}/abandono.conf; }}\n')
+    orden = [binario, '-p', str(tmp_path), '-e', 'stderr', '-c', str(tmp_path / 'nginx.conf')]
+    with en_marcha(orden, puerto) as url:
+        yield url
+
+
+def cliente_lento(url):
+    """Una conexión que manda las cabeceras y la mitad del cuerpo, y se queda esperando."""
+    cuerpo = json.dumps(CLIENTE_LECCION).encode()
+    host, puerto = url.removeprefix('http://').split(':')
+    s = socket.create_connection((host, int(puerto)))
+    s.sendall(b'POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+              + f'Content-Length: {len(cuerpo)}\r\n\r\n'.encode() + cuerpo[:len(cuerpo) // 2])
+    return s
+
+
+def test_nginx_sirve_el_servicio(nginx):
+    r = requests.post(nginx + '/predict', json=CLIENTE_LECCION)
+    assert r.status_code == 200 and r.json()['customerid'] == '8879-zkjof'
+    grande = requests.post(nginx + '/predict', data=b' ' * (5 * 2**20), headers={'Content-Type': 'application/json'})
+    assert grande.status_code == 413
+
+
+def con_clientes_lentos(url, n=6):
+    """Segundos que tarda un POST /predict normal mientras ``n`` clientes lentos esperan en ``url``."""
+    lentos = [cliente_lento(url) for _ in range(n)]
+    try:
+        time.sleep(0.3)
+        inicio = time.perf_counter()
+        r = requests.post(url + '/predict', json=CLIENTE_LECCION, timeout=20)
+        assert r.status_code == 200
+        return time.perf_counter() - inicio
+    finally:
+        for s in lentos:
+            s.close()
+
+
+def test_clientes_lentos_no_ocupan_los_workers(nginx, gunicorn_sincrono):
+    """Más clientes lentos que workers: detrás de nginx, una petición normal no los nota.
+
+    Directamente contra gunicorn síncrono, cada cliente lento ocupa un worker
+    hasta su tiempo límite y la petición normal espera en la cola; nginx
+    recibe el cuerpo entero antes de molestar a gunicorn.
+    """
+    assert con_clientes_lentos(gunicorn_sincrono) >= 2.0
+    assert con_clientes_lentos(nginx) < 0.5
