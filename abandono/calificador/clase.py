@@ -1,59 +1,108 @@
 """Califica una clase: cada subcarpeta de CARPETA es la entrega de un estudiante.
 
-    python -m abandono.calificador.clase entregas/ --salida notas/
+    python -m abandono.calificador.clase entregas/ [--salida notas/]
     make calificar ENTREGAS=entregas/
 
-Cada entrega se califica con ``pytest tests/ejercicios --entrega SUBCARPETA``
-en su propio proceso (dos a la vez por núcleo) y con un tiempo
-máximo: una entrega que se cuelga o revienta solo pierde sus puntos. Al
-final se escriben ``calificaciones.csv`` (una fila por entrega) e
-``informe_calificaciones.md`` (los comentarios de cada prueba).
+El modelo y los clientes de la calificación se crean una vez, nuevos, y cada
+entrega se califica con ``pytest tests/ejercicios`` en su propio proceso, que
+los recibe por la entrada estándar y devuelve sus resultados por una tubería
+(nunca por un archivo que una entrega pudiera tocar), con un tiempo máximo:
+una entrega que se cuelga o revienta solo pierde su fila. Por defecto se
+escribe en ``notas_<CARPETA>/``, junto a CARPETA:
+
+- ``calificaciones.csv``: una fila por entrega (se escribe al final y de una vez);
+- ``informe.md`` y ``grafico.png``: la tabla de la clase, los puntos medios por
+  ejercicio y los fallos más comunes;
+- ``retroalimentacion/ENTREGA.md``: lo que se le devuelve a cada estudiante.
 """
 import argparse
+import contextlib
 import csv
+import io
 import json
 import os
+import selectors
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
 
-from abandono.calificador import limites
+from abandono.calificador import caja, limites, referencia as ref
 from abandono.calificador.complemento import por_ejercicio
-from abandono.lanzador import RAIZ, parar
+from abandono.calificador.ejercicios import ARCHIVOS, EJERCICIOS
+from abandono.lanzador import RAIZ
 
 PRUEBAS = RAIZ / 'tests' / 'ejercicios'
+_MAX_RESULTADOS = 2_000_000  # bytes que se aceptan de un pytest
 
 
-def calificar_entrega(carpeta, limite=limites.ENTREGA):
-    """{'entrega', 'resultados', 'error'} de una entrega, calificada en un pytest aparte."""
-    with tempfile.TemporaryDirectory(prefix='calificacion-') as temporal:
-        resultados_json = Path(temporal) / 'resultados.json'
-        # Solo el complemento del calificador: los que trae el taller (nbval, schemathesis...)
-        # y tests/conftest.py (pandas, fixtures del servicio) tardan y aquí no hacen falta.
-        orden = [sys.executable, '-m', 'pytest', str(PRUEBAS), '--rootdir', str(RAIZ), '-q', '--no-header',
-                 '--noconftest', '-p', 'abandono.calificador.complemento',
-                 '--entrega', str(carpeta), '--resultados-json', str(resultados_json)]
-        entorno = {**os.environ, 'PYTEST_DISABLE_PLUGIN_AUTOLOAD': '1'}
-        with tempfile.TemporaryFile() as salida:
-            proceso = subprocess.Popen(orden, cwd=RAIZ, env=entorno, stdin=subprocess.DEVNULL, stdout=salida,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
-            try:
-                proceso.wait(limite)
-                error = None
-            except subprocess.TimeoutExpired:
-                error = f'la calificación superó {limite:.0f} s y se detuvo'
-            finally:
-                parar(proceso)
-            if resultados_json.exists():
-                return {'entrega': carpeta.name, 'error': error,
-                        'resultados': json.loads(resultados_json.read_text(encoding='utf-8'))['resultados']}
-            salida.seek(0)
-            return {'entrega': carpeta.name, 'resultados': [],
-                    'error': error or 'pytest terminó sin resultados:\n' + salida.read().decode(errors='replace')[-2000:]}
+def orden_pytest(carpeta, fd_referencia, fd_resultados, aislada=True):
+    # Solo el complemento del calificador: ni los del taller (nbval, schemathesis...) ni
+    # tests/conftest.py, y sin caché de pytest.
+    return [sys.executable, '-m', 'pytest', str(PRUEBAS), '--rootdir', str(RAIZ), '-q', '--no-header',
+            '-p', 'no:cacheprovider', '--noconftest', '-p', 'abandono.calificador.complemento',
+            '--entrega', str(carpeta), '--referencia-fd', str(fd_referencia), '--resultados-fd', str(fd_resultados),
+            *([] if aislada else ['--sin-aislamiento'])]
+
+
+def calificar_entrega(carpeta, referencia, limite=limites.ENTREGA, aislada=True):
+    """{'entrega', 'resultados', 'error', 'salida'} de una entrega, calificada en un pytest aparte."""
+    lectura, escritura = os.pipe()
+    hacia, desde = os.pipe()[::-1]  # (escritura, lectura): la referencia viaja por su propia tubería
+    entorno = {**os.environ, 'PYTEST_DISABLE_PLUGIN_AUTOLOAD': '1'}
+    with tempfile.TemporaryFile() as salida:
+        proceso = subprocess.Popen(orden_pytest(carpeta, desde, escritura, aislada), cwd=RAIZ, env=entorno,
+                                   stdin=subprocess.DEVNULL, stdout=salida, stderr=subprocess.STDOUT,
+                                   pass_fds=(desde, escritura), start_new_session=True)
+        os.close(escritura)
+        os.close(desde)
+        threading.Thread(target=_enviar, args=(hacia, referencia.a_json() + '\n'), daemon=True).start()
+        datos, error = _leer(lectura, time.monotonic() + limite)
+        if proceso.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proceso.pid, signal.SIGKILL)
+        proceso.wait()
+        salida.seek(0)
+        texto = salida.read().decode(errors='replace')
+    resultados = []
+    if datos is not None:
+        try:
+            resultados = json.loads(datos)['resultados']
+        except (ValueError, KeyError, TypeError):
+            error = 'el calificador devolvió resultados ilegibles'
+    elif error is None:
+        error = 'pytest terminó sin resultados'
+    return {'entrega': Path(carpeta).name, 'resultados': resultados, 'error': error, 'salida': texto[-3000:]}
+
+
+def _enviar(fd, texto):
+    with contextlib.suppress(OSError), os.fdopen(fd, 'w', encoding='utf-8') as tuberia:
+        tuberia.write(texto)
+
+
+def _leer(fd, fin):
+    """(bytes, error) de la tubería de resultados, hasta su final o hasta ``fin``."""
+    trozos, total = [], 0
+    with os.fdopen(fd, 'rb', buffering=0) as tuberia, selectors.DefaultSelector() as selector:
+        selector.register(tuberia, selectors.EVENT_READ)
+        while True:
+            restante = fin - time.monotonic()
+            if restante <= 0 or not selector.select(restante):
+                return None, f'la calificación superó {limites.ENTREGA:.0f} s y se detuvo'
+            trozo = tuberia.read(65536)
+            if not trozo:
+                return (b''.join(trozos) or None), None
+            total += len(trozo)
+            if total > _MAX_RESULTADOS:
+                return None, 'el calificador devolvió demasiados datos'
+            trozos.append(trozo)
 
 
 def barra(hechas, total, ancho=30):
@@ -62,97 +111,198 @@ def barra(hechas, total, ancho=30):
           file=sys.stderr, flush=True)
 
 
-def calificar_clase(carpeta, procesos=None, limite=limites.ENTREGA, progreso=True):
-    entregas = sorted(p for p in Path(carpeta).iterdir() if p.is_dir() and not p.name.startswith('.'))
+def entregas_de(carpeta):
+    return sorted(p for p in Path(carpeta).iterdir()
+                  if p.is_dir() and not p.is_symlink() and not p.name.startswith('.'))
+
+
+def calificar_clase(carpeta, procesos=None, limite=limites.ENTREGA, progreso=True, aislada=True):
+    entregas = entregas_de(carpeta)
     calificaciones = []
-    # Dos entregas por núcleo: mientras una espera a que arranque su servicio, otra calcula.
-    with ThreadPoolExecutor(max_workers=procesos or 2 * (os.cpu_count() or 1)) as grupo:
-        pendientes = [grupo.submit(calificar_entrega, e.resolve(), limite) for e in entregas]
-        for hechas, futuro in enumerate(as_completed(pendientes), start=1):
-            calificaciones.append(futuro.result())
-            if progreso:
-                barra(hechas, len(entregas))
-    if progreso:
+    with tempfile.TemporaryDirectory(prefix='referencia-') as privada:
+        referencia = ref.crear(privada)
+        # Una entrega por núcleo: cada una ya abre sus cajas a la vez.
+        with ThreadPoolExecutor(max_workers=procesos or os.cpu_count() or 1) as grupo:
+            pendientes = [grupo.submit(calificar_entrega, e.resolve(), referencia, limite, aislada)
+                          for e in entregas]
+            for hechas, futuro in enumerate(as_completed(pendientes), start=1):
+                calificaciones.append(futuro.result())
+                if progreso:
+                    barra(hechas, len(entregas))
+    if progreso and entregas:
         print(file=sys.stderr)
     return sorted(calificaciones, key=lambda c: c['entrega'])
 
 
-def ejercicios(calificaciones):
-    """{número: (título, puntos)} de todos los ejercicios vistos en la clase."""
-    tabla = {}
-    for c in calificaciones:
-        for numero, (titulo, _, puntos) in por_ejercicio(c['resultados']).items():
-            tabla[numero] = (titulo, puntos)
-    return dict(sorted(tabla.items()))
+# --- Lo que se escribe -----------------------------------------------------------
+
+def maximos():
+    return {n: sum(e.puntos.values()) for n, e in EJERCICIOS.items()}
 
 
-def fila(calificacion, tabla):
+def fila(calificacion):
     obtenidos = {n: o for n, (_, o, _) in por_ejercicio(calificacion['resultados']).items()}
-    puntos = {f'ejercicio_{n}': obtenidos.get(n, 0) for n in tabla}
+    puntos = {f'ejercicio_{n}': obtenidos.get(n, 0) for n in EJERCICIOS}
     return {'entrega': calificacion['entrega'], **puntos, 'total': sum(puntos.values()),
-            'maximo': sum(p for _, p in tabla.values())}
+            'maximo': sum(maximos().values())}
 
 
-def escribir_csv(calificaciones, ruta):
-    tabla = ejercicios(calificaciones)
-    with open(ruta, 'w', newline='', encoding='utf-8') as archivo:
-        escritor = csv.DictWriter(archivo, ['entrega', *(f'ejercicio_{n}' for n in tabla), 'total', 'maximo'])
-        escritor.writeheader()
-        escritor.writerows(fila(c, tabla) for c in calificaciones)
+def escribir_atomico(ruta, contenido):
+    """Escribe en un temporal de la misma carpeta y lo cambia de una vez por ``ruta``."""
+    ruta = Path(ruta)
+    fd, temporal = tempfile.mkstemp(dir=ruta.parent, prefix=f'.{ruta.name}.')
+    try:
+        with os.fdopen(fd, 'wb') as archivo:
+            archivo.write(contenido if isinstance(contenido, bytes) else contenido.encode('utf-8'))
+        os.replace(temporal, ruta)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporal)
+        raise
 
 
-def escribir_informe(calificaciones, ruta, segundos):
-    tabla = ejercicios(calificaciones)
-    lineas = [
-        '# Informe de calificaciones', '',
-        f'{len(calificaciones)} entregas calificadas el {datetime.now():%d/%m/%Y a las %H:%M} '
-        f'en {segundos:.0f} s.', '',
-        *(f'- Ejercicio {n}: {titulo} ({puntos} puntos)' for n, (titulo, puntos) in tabla.items()), '',
-        '| entrega | ' + ' | '.join(f'ej. {n}' for n in tabla) + ' | total |',
-        '|---|' + '---:|' * (len(tabla) + 1),
-    ]
+def texto_csv(calificaciones):
+    salida = io.StringIO()
+    escritor = csv.DictWriter(salida, ['entrega', *(f'ejercicio_{n}' for n in EJERCICIOS), 'total', 'maximo'],
+                              lineterminator='\n')
+    escritor.writeheader()
+    escritor.writerows(fila(c) for c in calificaciones)
+    return salida.getvalue()
+
+
+def retroalimentacion(calificacion):
+    """El Markdown que se devuelve a un estudiante: puntos y, por cada fallo, qué cambiar."""
+    f = fila(calificacion)
+    lineas = [f"# Calificación de {calificacion['entrega']}: {f['total']}/{f['maximo']}", '',
+              '| ejercicio | puntos |', '|---|---:|']
+    for n, e in EJERCICIOS.items():
+        lineas.append(f"| {n}. {e.titulo} | {f[f'ejercicio_{n}']}/{sum(e.puntos.values())} |")
+    if calificacion['error']:
+        lineas += ['', f"**Aviso:** la calificación no terminó con normalidad ({calificacion['error']}); "
+                       'lo que no se llegó a comprobar cuenta 0.']
+    for r in calificacion['resultados']:
+        marca = '✔' if r['obtenidos'] == r['puntos'] else '✘'
+        lineas += ['', f"- {marca} Ejercicio {r['ejercicio']}, {r['descripcion']}: {r['obtenidos']}/{r['puntos']}"]
+        if r['obtenidos'] < r['puntos'] and r['mensaje']:
+            lineas += ['', '  ```', *('  ' + linea for linea in r['mensaje'].splitlines()), '  ```']
+    return '\n'.join(lineas) + '\n'
+
+
+def fallos_comunes(calificaciones, cuantos=8):
+    return Counter(f"Ej. {r['ejercicio']}: {r['descripcion']}" for c in calificaciones for r in c['resultados']
+                   if r['obtenidos'] < r['puntos']).most_common(cuantos)
+
+
+def grafico(calificaciones):
+    """PNG con los puntos medios por ejercicio (en %) y los fallos más comunes."""
+    import matplotlib
+
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    figura, (izquierda, derecha) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={'width_ratios': [1, 1.6]})
+    tope = maximos()
+    medias = [100 * sum(fila(c)[f'ejercicio_{n}'] for c in calificaciones) / max(1, len(calificaciones) * tope[n])
+              for n in EJERCICIOS]
+    izquierda.bar([f'Ej. {n}' for n in EJERCICIOS], medias, color='#4C72B0')
+    izquierda.set_ylim(0, 100)
+    izquierda.set_ylabel('% de los puntos (media de la clase)')
+    izquierda.set_title('Puntos por ejercicio')
+    comunes = fallos_comunes(calificaciones)
+    if comunes:
+        nombres, veces = zip(*reversed(comunes))
+        derecha.barh([n[:60] for n in nombres], veces, color='#DD8452')
+        derecha.set_xlabel('entregas que fallan la comprobación')
+    derecha.set_title('Fallos más comunes')
+    figura.tight_layout()
+    salida = io.BytesIO()
+    figura.savefig(salida, format='png', dpi=100)
+    plt.close(figura)
+    return salida.getvalue()
+
+
+def informe(calificaciones, segundos):
+    lineas = ['# Informe de calificaciones', '',
+              f'{len(calificaciones)} entregas calificadas el {datetime.now():%d/%m/%Y a las %H:%M} en {segundos:.0f} s.',
+              '', '![Puntos por ejercicio y fallos más comunes](grafico.png)', '',
+              *(f'- Ejercicio {n}: {e.titulo} ({sum(e.puntos.values())} puntos)' for n, e in EJERCICIOS.items()), '',
+              '| entrega | ' + ' | '.join(f'ej. {n}' for n in EJERCICIOS) + ' | total | aviso |',
+              '|---|' + '---:|' * (len(EJERCICIOS) + 1) + '---|']
     for c in calificaciones:
-        f = fila(c, tabla)
-        lineas.append(f"| {c['entrega']} | " + ' | '.join(str(f[f'ejercicio_{n}']) for n in tabla)
-                      + f" | {f['total']}/{f['maximo']} |")
+        f = fila(c)
+        lineas.append(f"| [{c['entrega']}](retroalimentacion/{c['entrega']}.md) | "
+                      + ' | '.join(str(f[f'ejercicio_{n}']) for n in EJERCICIOS)
+                      + f" | {f['total']}/{f['maximo']} | {c['error'] or ''} |")
+    lineas += ['', '## Fallos más comunes', '', *(f'- {n}: {v}' for n, v in fallos_comunes(calificaciones))]
+    return '\n'.join(lineas) + '\n'
+
+
+SALIDAS = ('calificaciones.csv', 'informe.md', 'grafico.png', 'retroalimentacion')
+
+
+def preparar_salida(salida):
+    """Crea la carpeta y borra lo de una calificación anterior, para que nada viejo parezca nuevo."""
+    salida.mkdir(parents=True, exist_ok=True)
+    for nombre in SALIDAS:
+        ruta = salida / nombre
+        if ruta.is_dir() and not ruta.is_symlink():
+            shutil.rmtree(ruta)
+        elif ruta.exists() or ruta.is_symlink():
+            ruta.unlink()  # un archivo, un enlace o una FIFO: fuera, sin abrirlo
+    (salida / 'retroalimentacion').mkdir()
+
+
+def escribir(calificaciones, salida, segundos):
     for c in calificaciones:
-        f = fila(c, tabla)
-        lineas += ['', f"## {c['entrega']}: {f['total']}/{f['maximo']}", '']
-        if c['error']:
-            lineas += ['**Aviso:** la calificación no terminó con normalidad; las pruebas sin resultado '
-                       'cuentan 0.', '', '```', c['error'].strip(), '```', '']
-        for r in c['resultados']:
-            marca = '✔' if r['obtenidos'] == r['puntos'] else '✘'
-            lineas.append(f"- {marca} Ejercicio {r['ejercicio']}, {r['descripcion']}: "
-                          f"{r['obtenidos']}/{r['puntos']}")
-            if r['mensaje']:
-                lineas += ['', '  ```', *('  ' + linea for linea in r['mensaje'].splitlines()), '  ```']
-    Path(ruta).write_text('\n'.join(lineas) + '\n', encoding='utf-8')
+        escribir_atomico(salida / 'retroalimentacion' / f"{c['entrega']}.md", retroalimentacion(c))
+    escribir_atomico(salida / 'grafico.png', grafico(calificaciones))
+    escribir_atomico(salida / 'informe.md', informe(calificaciones, segundos))
+    escribir_atomico(salida / 'calificaciones.csv', texto_csv(calificaciones))  # el último: señal de que terminó
+
+
+def es_una_entrega(carpeta):
+    return any((Path(carpeta) / a).exists() for a in ARCHIVOS)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
-        description='Califica cada subcarpeta de CARPETA como la entrega de un estudiante y escribe '
-                    'calificaciones.csv y informe_calificaciones.md.')
+        description='Califica cada subcarpeta de CARPETA como la entrega de un estudiante.')
     parser.add_argument('carpeta', type=Path, help='carpeta con una subcarpeta por entrega')
-    parser.add_argument('--salida', type=Path, default=Path('.'),
-                        help='carpeta donde escribir el CSV y el informe (por defecto, la actual)')
+    parser.add_argument('--salida', type=Path, default=None,
+                        help='dónde escribir las notas (por defecto notas_CARPETA, junto a CARPETA)')
     parser.add_argument('--procesos', type=int, default=None,
-                        help='entregas que se califican a la vez (por defecto, dos por núcleo)')
+                        help='entregas que se califican a la vez (por defecto, una por núcleo)')
     parser.add_argument('--limite', type=float, default=limites.ENTREGA,
                         help='segundos como máximo por entrega (por defecto %(default)s)')
+    parser.add_argument('--sin-aislamiento', action='store_true',
+                        help='ejecuta las entregas sin caja; solo para código de fiar')
     args = parser.parse_args(argv)
     if not args.carpeta.is_dir():
         parser.error(f'no existe la carpeta {args.carpeta}')
+    carpeta = args.carpeta.resolve()
+    if es_una_entrega(carpeta):
+        parser.error(f'{args.carpeta} parece UNA entrega (tiene {", ".join(a for a in ARCHIVOS if (carpeta / a).exists())}), '
+                     'no una clase. Para una entrega usa "make comprobar CARPETA=..."; para una clase, '
+                     'pon cada entrega en su propia subcarpeta. No se escribió nada.')
+    if not entregas_de(carpeta):
+        parser.error(f'{args.carpeta} no tiene subcarpetas: cada entrega va en su propia subcarpeta. '
+                     'No se escribió nada.')
+    aislada = not args.sin_aislamiento
+    if aislada and caja.motivo_sin_caja():
+        parser.error(f'no se puede aislar el código de las entregas: {caja.motivo_sin_caja()}. Califica dentro '
+                     'de la imagen de contenedor del taller (README, "Para el profesorado") o, solo para '
+                     'código de fiar, añade --sin-aislamiento. No se escribió nada.')
+    salida = (args.salida or carpeta.parent / f'notas_{carpeta.name}').resolve()
+    if salida == RAIZ or salida == carpeta or carpeta in salida.parents:
+        parser.error(f'la salida {salida} no puede ser la raíz del taller ni estar dentro de la clase.')
+    preparar_salida(salida)
     inicio = time.monotonic()
-    calificaciones = calificar_clase(args.carpeta, args.procesos, args.limite)
+    calificaciones = calificar_clase(carpeta, args.procesos, args.limite, aislada=aislada)
     segundos = time.monotonic() - inicio
-    args.salida.mkdir(parents=True, exist_ok=True)
-    escribir_csv(calificaciones, args.salida / 'calificaciones.csv')
-    escribir_informe(calificaciones, args.salida / 'informe_calificaciones.md', segundos)
+    escribir(calificaciones, salida, segundos)
     print(f'{len(calificaciones)} entregas en {segundos:.1f} s '
-          f'({60 * len(calificaciones) / max(segundos, 1e-9):.0f} por minuto). '
-          f'Resultados en {args.salida / "calificaciones.csv"} y {args.salida / "informe_calificaciones.md"}.')
+          f'({60 * len(calificaciones) / max(segundos, 1e-9):.0f} por minuto). Notas en {salida}/ '
+          '(calificaciones.csv, informe.md, grafico.png y retroalimentacion/).')
     return 0
 
 

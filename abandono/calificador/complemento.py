@@ -3,8 +3,8 @@
 - ``--entrega RUTA`` elige la carpeta a calificar (por defecto ``solutions/``).
 - Los puntos de cada prueba salen de la tabla ``ejercicios.EJERCICIOS``; el
   resumen final da los puntos por ejercicio y la línea ``puntos: X/Y``.
-- ``--referencia-stdin``: el modelo y los clientes de la calificación llegan
-  por la entrada estándar (la orden de clase los calcula una vez); sin ella se
+- ``--referencia-fd N``: el modelo y los clientes de la calificación llegan
+  por el descriptor N (la orden de clase los calcula una vez); sin ella se
   crean aquí, nuevos.
 - ``--resultados-fd N``: escribe el detalle en el descriptor N (una tubería de
   quien lanzó pytest), nunca en una ruta que una entrega pudiera alcanzar.
@@ -13,7 +13,6 @@
 import json
 import os
 import re
-import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -33,8 +32,8 @@ def pytest_addoption(parser):
     grupo.addoption('--entrega', metavar='RUTA', type=Path, default=None,
                     help='carpeta con la entrega de un estudiante (servicio1.py, flask_test.py, '
                          'probar_servicio.py); sin ella se califica solutions/')
-    grupo.addoption('--referencia-stdin', action='store_true',
-                    help='lee de la entrada estándar el modelo y los clientes de la calificación')
+    grupo.addoption('--referencia-fd', metavar='N', type=int, default=None,
+                    help='lee del descriptor N el modelo y los clientes de la calificación')
     grupo.addoption('--resultados-fd', metavar='N', type=int, default=None,
                     help='escribe en el descriptor N los puntos y el mensaje de cada prueba')
     grupo.addoption('--sin-aislamiento', action='store_true',
@@ -149,8 +148,10 @@ def aislada(request):
 @pytest.fixture(scope='session')
 def referencia(request, tmp_path_factory):
     """El modelo y los clientes de la calificación: de quien lanzó pytest, o nuevos."""
-    if request.config.getoption('referencia_stdin'):
-        return ref.Referencia.de_json(sys.stdin.readline())
+    fd = request.config.getoption('referencia_fd')
+    if fd is not None:
+        with os.fdopen(fd, encoding='utf-8') as tuberia:
+            return ref.Referencia.de_json(tuberia.readline())
     return ref.crear(tmp_path_factory.mktemp('referencia'))
 
 
