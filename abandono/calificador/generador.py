@@ -40,6 +40,10 @@ edites a mano. Empieza tu copia con `make empezar` (crea `mi_trabajo/`),
 completa cada `TODO` de tus archivos y comprueba tu trabajo con
 `make comprobar`: te da los puntos de cada ejercicio y, para cada fallo, qué se
 esperaba, qué se obtuvo y una pista.
+
+Ejecuta tus scripts desde la raíz del taller, donde está `modelo_trabajo.bin`
+(lo crea `make modelo`): `python mi_trabajo/servicio1.py`. En los cuadernos 04
+a 07, `CARPETA = 'mi_trabajo'` ejecuta tu código junto a la referencia.
 """
 
 
