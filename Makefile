@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PUERTO ?= 9696
 ENTREGAS ?= entregas
 
-.PHONY: servicio test jupyter cuadernos modelo calificar ejercicios bench limpiar sistema empezar html
+.PHONY: servicio test jupyter cuadernos modelo calificar ejercicios bench limpiar sistema empezar html comprobar
 
 ## servicio: instala lo mínimo, entrena el modelo y arranca servicio1.py en el puerto 9696
 servicio: $(VENV)/.entrenamiento modelo_trabajo.bin
@@ -52,13 +52,17 @@ modelo: modelo_trabajo.bin
 modelo_trabajo.bin: $(VENV)/.entrenamiento abandono/datos.py abandono/entrenamiento.py
 	$(PY) -m abandono.entrenamiento
 
-## calificar: califica cada subcarpeta de ENTREGAS (make calificar ENTREGAS=carpeta)
+## comprobar: califica tu carpeta (mi_trabajo/ o CARPETA=...) y te dice qué corregir
+comprobar: $(VENV)/.taller modelo_trabajo.bin
+	@$(PY) -m abandono.calificador.comprobar $(CARPETA)
+
+## calificar: califica cada subcarpeta de ENTREGAS; notas en notas_ENTREGAS/ (o SALIDA=...)
 calificar: $(VENV)/.taller modelo_trabajo.bin
-	$(PY) -m abandono.calificador.clase $(ENTREGAS)
+	$(PY) -m abandono.calificador.clase $(ENTREGAS) $(if $(SALIDA),--salida $(SALIDA))
 
 ## ejercicios: regenera exercises/ a partir de solutions/
 ejercicios: $(VENV)/.taller
-	$(PY) -m abandono.calificador.ejercicios
+	$(PY) -m abandono.calificador.generador
 
 ## bench: mide la velocidad (predict frente a predict_cliente, servicio, lotes, carga); BENCH=--completo añade más
 bench: $(VENV)/.taller modelo_trabajo.bin
