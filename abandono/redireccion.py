@@ -85,9 +85,14 @@ def main(argv=None):
 
     instalar(dict(args.puerto))
     sys.argv = [script, *resto]
-    # Como con «python script.py»: la carpeta del script en lugar de la de trabajo, que
-    # «python -m» había puesto primera (así su «import» encuentra sus propios módulos).
-    sys.path[0] = str(Path(script).resolve().parent)
+    # Como con «python script.py»: la carpeta del script primera en sys.path (así su «import»
+    # encuentra sus propios módulos), en lugar de la de trabajo que «python -m» había puesto
+    # ahí; con «python -P» no había puesto nada.
+    carpeta = str(Path(script).resolve().parent)
+    if sys.flags.safe_path:
+        sys.path.insert(0, carpeta)
+    else:
+        sys.path[0] = carpeta
     runpy.run_path(script, run_name='__main__')
 
 

@@ -102,7 +102,8 @@ def _escucha_9696():
     return False
 
 
-def test_como_python_script(tmp_path):
+@pytest.mark.parametrize('opciones', [[], ['-P']], ids=['python', 'python-P'])
+def test_como_python_script(tmp_path, opciones):
     """sys.argv, sys.path[0], __name__ y la carpeta de trabajo, como con «python script.py»."""
     carpeta = tmp_path / 'mi_trabajo'
     carpeta.mkdir()
@@ -110,14 +111,20 @@ def test_como_python_script(tmp_path):
     (carpeta / 'script.py').write_text(textwrap.dedent("""\
         import json, os, sys
         import ayuda
-        print(json.dumps([sys.argv, sys.path[0], __name__, os.getcwd(), ayuda.VALOR]))
+        print(json.dumps([sys.argv, sys.path[0], __name__, os.getcwd(), ayuda.VALOR, len(sys.path)]))
         sys.exit(3)
     """))
-    resultado = subprocess.run(_redirigido(1, 'mi_trabajo/script.py', '--x', 'y'), cwd=tmp_path,
-                               env={**os.environ, 'PYTHONPATH': str(RAIZ)}, capture_output=True, text=True)
+    orden = _redirigido(1, 'mi_trabajo/script.py', '--x', 'y')
+    orden[1:1] = opciones
+    resultado = subprocess.run(orden, cwd=tmp_path, env={**os.environ, 'PYTHONPATH': str(RAIZ)},
+                               capture_output=True, text=True)
     assert resultado.returncode == 3, resultado.stderr
-    assert json.loads(resultado.stdout) == [
-        ['mi_trabajo/script.py', '--x', 'y'], str(carpeta), '__main__', str(tmp_path), 42]
+    *como_script, largo = json.loads(resultado.stdout)
+    assert como_script == [['mi_trabajo/script.py', '--x', 'y'], str(carpeta), '__main__', str(tmp_path), 42]
+    # Nada se pierde de sys.path: la carpeta del script ocupa el sitio de la de trabajo, o se añade.
+    normal = subprocess.run([sys.executable, *opciones, '-c', 'import sys; print(len(sys.path))'], cwd=tmp_path,
+                            env={**os.environ, 'PYTHONPATH': str(RAIZ)}, capture_output=True, text=True)
+    assert largo == int(normal.stdout) + (1 if opciones else 0)
 
 
 @pytest.mark.parametrize('argumentos, mensaje', [
