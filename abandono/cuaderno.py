@@ -190,16 +190,21 @@ def probar(ruta, puerto, espera=60):
 
 
 def _probabilidad(datos):
-    """La probabilidad en la respuesta de un ``/predict``, se llame como se llame su clave."""
+    """La probabilidad en la respuesta de un ``/predict``, se llame como se llame su clave.
+
+    La lección no fija el nombre: vale la clave que contenga «prob» o, si no hay, el primer decimal.
+    """
     if isinstance(datos, dict):
-        datos = next((v for v in datos.values() if isinstance(v, float)), None)
+        decimales = {clave: valor for clave, valor in datos.items() if isinstance(valor, float)}
+        datos = next((v for k, v in decimales.items() if 'prob' in k.lower()), next(iter(decimales.values()), None))
     return datos if isinstance(datos, float) else None
 
 
 def comparar(clientes, referencia, tuyo):
     """Tabla con la probabilidad de cada cliente según la referencia y según tu servicio.
 
-    ``referencia`` y ``tuyo`` son las URL base de los dos servicios (sin /predict).
+    ``referencia`` y ``tuyo`` son las URL base de los dos servicios (sin /predict); ``tuyo``
+    es None si tu script terminó sin quedarse sirviendo.
     """
     import pandas as pd
     import requests
@@ -208,6 +213,9 @@ def comparar(clientes, referencia, tuyo):
     for cliente in clientes:
         fila = {'customerid': cliente.get('customerid')}
         for columna, url in [('referencia', referencia), ('tuyo', tuyo)]:
+            if url is None:
+                fila[columna] = 'no sirve'
+                continue
             try:
                 respuesta = requests.post(f'{url}/predict', json=cliente, timeout=10)
                 valor = _probabilidad(respuesta.json()) if respuesta.ok else f'error {respuesta.status_code}'
