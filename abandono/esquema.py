@@ -12,8 +12,9 @@ from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
 from typing_extensions import NotRequired, TypedDict
 
 # Las características numéricas del curso, con límites generosos pero finitos:
-# un número absurdo es un error del que llama, no un cliente.
-_NUMERICAS = {
+# un número absurdo es un error del que llama, no un cliente. Un modelo con otras
+# columnas numéricas se rechaza al cargarlo (integridad.comprobar_forma).
+RANGOS = {
     'seniorcitizen': Annotated[int, Field(ge=0, le=1)],
     'tenure': Annotated[int, Field(ge=0, le=1200)],
     'monthlycharges': Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)],
@@ -35,6 +36,9 @@ _MENSAJES = {
     'string_too_long': 'es demasiado largo',
 }
 
+
+# El mensaje de error nombra los primeros campos que fallan; «detalles» los trae todos.
+_EN_EL_RESUMEN = 5
 
 _POSICION = re.compile(r'line (\d+) column (\d+)')
 _CLAVE = re.compile(rb'"([^"\\]{1,100})"\s*:')
@@ -88,11 +92,8 @@ class Validador:
 
     def __init__(self, dv):
         self.categorias = categorias_del_modelo(dv)
-        numericas = [n for n in dv.feature_names_ if dv.separator not in n]
-        if sorted(numericas) != sorted(_NUMERICAS):
-            raise ValueError(f'El modelo usa características numéricas inesperadas: {numericas}')
         campos = {campo: Literal[tuple(valores)] for campo, valores in self.categorias.items()}
-        campos.update(_NUMERICAS)
+        campos.update(RANGOS)
         campos['customerid'] = NotRequired[Annotated[str | None, Field(max_length=100)]]
         # Un TypedDict y no un BaseModel: pydantic devuelve directamente un dict
         # (sin model_dump), la mitad de trabajo por cliente con las mismas reglas.
@@ -128,7 +129,9 @@ class Validador:
                     'Envía el cliente con requests.post(url, json=cliente).',
                     [{'campo': campo or 'cuerpo', 'mensaje': 'JSON no válido'}]) from None
             detalles = [self._detalle(e) for e in errores]
-            resumen = '; '.join(f"{d['campo']}: {d['mensaje']}" for d in detalles[:5])
+            resumen = '; '.join(f"{d['campo']}: {d['mensaje']}" for d in detalles[:_EN_EL_RESUMEN])
+            if len(detalles) > _EN_EL_RESUMEN:
+                resumen += f'; … ({len(detalles) - _EN_EL_RESUMEN} más en detalles)'
             raise ErrorDeEntrada(422, f'Datos del cliente no válidos. {resumen}', detalles) from None
 
     def _detalle(self, error):
@@ -143,6 +146,8 @@ class Validador:
             mensaje = f"valor desconocido {error['input']!r}; valores permitidos: {permitidos}"
         elif error['type'] in ('greater_than_equal', 'less_than_equal'):
             limite = error['ctx'].get('ge', error['ctx'].get('le'))
+            if isinstance(limite, float) and limite.is_integer():
+                limite = int(limite)  # «<= 100000», no «<= 100000.0»
             signo = '>=' if error['type'] == 'greater_than_equal' else '<='
             mensaje = f'debe ser {signo} {limite}'
         else:

@@ -8,6 +8,11 @@ hace dos comprobaciones antes de usar ``modelo_trabajo.bin``:
 2. al deshacer el pickle solo se admiten las clases de un modelo del curso,
    de modo que un archivo manipulado no puede llamar a ``os.system`` ni a nada
    parecido aunque alguien haya rehecho también su huella.
+
+Después comprueba que lo cargado tenga la forma que el servicio sabe servir
+(``comprobar_forma``): una tupla ``(dv, modelo)`` con un clasificador binario
+entrenado sobre las columnas de ``dv``. Cualquier fallo es un
+``ModeloNoConfiable`` con un mensaje en español que dice qué está mal.
 """
 import hashlib
 import hmac
@@ -31,7 +36,7 @@ _CLASES_PERMITIDAS = {
 
 
 class ModeloNoConfiable(Exception):
-    """El archivo del modelo no es el que se guardó o pide algo que un modelo no necesita."""
+    """El archivo del modelo no es el que se guardó, pide algo que un modelo no necesita o no se puede servir."""
 
 
 def ruta_huella(ruta):
@@ -56,6 +61,10 @@ def leer_verificado(ruta=RUTA_MODELO):
         raise ModeloNoConfiable(
             f'No encuentro {error.filename}. Entrena el modelo con '
             '"python -m abandono.entrenamiento" (o "make modelo").') from None
+    except IsADirectoryError as error:
+        raise ModeloNoConfiable(f'{error.filename} es una carpeta, no el archivo del modelo.') from None
+    except OSError as error:
+        raise ModeloNoConfiable(f'No se puede leer {error.filename}: {error.strerror}.') from None
     except IndexError:
         raise ModeloNoConfiable(f'El archivo de huella {ruta_huella(ruta)} está vacío.') from None
     real = hashlib.sha256(contenido).hexdigest()
@@ -76,13 +85,49 @@ class _DesempaquetadorSeguro(pickle.Unpickler):
         return super().find_class(modulo, nombre)
 
 
+def comprobar_forma(dv, modelo):
+    """Que ``(dv, modelo)`` sea lo que el servicio sabe servir; si no, ``ModeloNoConfiable`` con el porqué."""
+    from sklearn.feature_extraction import DictVectorizer
+
+    from abandono.esquema import RANGOS
+
+    if isinstance(modelo, DictVectorizer) and not isinstance(dv, DictVectorizer):
+        raise ModeloNoConfiable('La tupla está al revés: se guardó (modelo, dv) y debe ser (dv, modelo).')
+    if not isinstance(dv, DictVectorizer):
+        raise ModeloNoConfiable(f'El primer elemento debe ser el DictVectorizer (dv), no {type(dv).__name__}.')
+    if not hasattr(modelo, 'predict_proba') or not hasattr(modelo, 'classes_'):
+        raise ModeloNoConfiable(f'El segundo elemento debe ser un modelo entrenado con predict_proba, '
+                                f'no {type(modelo).__name__}.')
+    if len(modelo.classes_) != 2:
+        raise ModeloNoConfiable(
+            f'El modelo distingue {len(modelo.classes_)} clases ({", ".join(map(str, modelo.classes_))}); '
+            'el servicio necesita un clasificador binario: abandona (1) o no (0).')
+    if getattr(modelo, 'n_features_in_', len(dv.feature_names_)) != len(dv.feature_names_):
+        raise ModeloNoConfiable(f'El modelo espera {modelo.n_features_in_} columnas y dv produce '
+                                f'{len(dv.feature_names_)}: no se entrenaron juntos.')
+    # Los números que acepta el servicio tienen límites en esquema.RANGOS; las categorías salen de dv.
+    numericas = {n for n in dv.feature_names_ if dv.separator not in n}
+    if numericas != set(RANGOS):
+        sobran, faltan = sorted(numericas - set(RANGOS)), sorted(set(RANGOS) - numericas)
+        raise ModeloNoConfiable(
+            'Las columnas numéricas del modelo no son las del curso'
+            + (f'; el servicio no conoce: {", ".join(sobran)}' if sobran else '')
+            + (f'; faltan: {", ".join(faltan)}' if faltan else '') + '.')
+
+
 def cargar_modelo(ruta=RUTA_MODELO):
-    """Carga ``(dv, modelo)`` tras comprobar su huella y las clases que contiene."""
+    """Carga ``(dv, modelo)`` tras comprobar su huella, las clases que contiene y su forma."""
     contenido = leer_verificado(ruta)
     try:
-        dv, modelo = _DesempaquetadorSeguro(io.BytesIO(contenido)).load()
+        cargado = _DesempaquetadorSeguro(io.BytesIO(contenido)).load()
     except ModeloNoConfiable:
         raise
-    except Exception as error:  # pickle corrupto o una tupla de otra forma
-        raise ModeloNoConfiable(f'{ruta} no contiene la tupla (dv, modelo): {error}') from None
-    return dv, modelo
+    except Exception as error:  # pickle corrupto: la huella cuadra pero no se guardó con pickle
+        raise ModeloNoConfiable(f'{ruta} no es un pickle válido ({type(error).__name__}).') from None
+    if not isinstance(cargado, tuple):
+        raise ModeloNoConfiable(f'{ruta} no es una tupla (dv, modelo) sino un {type(cargado).__name__}: '
+                                'guárdalo con pickle.dump((dv, modelo), f_out).')
+    if len(cargado) != 2:
+        raise ModeloNoConfiable(f'{ruta} es una tupla de {len(cargado)} elementos; debe ser (dv, modelo).')
+    comprobar_forma(*cargado)
+    return cargado

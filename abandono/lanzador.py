@@ -32,17 +32,30 @@ def escucha(puerto, host='127.0.0.1'):
     return False
 
 
-def orden_servicio(servidor, puerto, modulo='servicio1'):
-    """La orden que arranca ``modulo:app`` con el servidor pedido en 127.0.0.1:puerto."""
+# Las órdenes de producción que recomiendan el README y el Dockerfile; una prueba
+# (tests/servicio/test_ordenes.py) comprueba que los tres dicen lo mismo.
+# gevent: gunicorn atiende cada conexión en una corrutina y no en un worker entero,
+# así que unos clientes lentos no dejan sin servicio a los demás (bench/lentos.py).
+# --preload: el maestro carga el modelo antes de abrir el puerto y, si el modelo
+# no vale, se para en vez de reiniciar workers sin fin. --graceful-timeout 5: una
+# parada ordenada cabe en los 10 s de «docker stop». Sin socket de control: nadie
+# usa gunicornc aquí y varios gunicorn no se pisan ~/.gunicorn/.
+GUNICORN = ['gunicorn', '--worker-class', 'gevent', '--workers', '2', '--preload',
+            '--graceful-timeout', '5', '--no-control-socket']
+# waitress lee cada petición entera antes de pasarla a la app, pero por defecto
+# solo admite 100 conexiones; 500 aguanta los clientes lentos y cabe en el
+# límite de select() de Python en Windows (512 sockets).
+WAITRESS = ['waitress-serve', '--connection-limit=500']
+
+
+def orden_servicio(servidor, puerto, modulo='servicio1', host='127.0.0.1'):
+    """La orden que arranca ``modulo:app`` con el servidor pedido en host:puerto."""
     if servidor == 'desarrollo':
-        return [sys.executable, f'{modulo}.py', '--host', '127.0.0.1', '--port', str(puerto)]
+        return [sys.executable, f'{modulo}.py', '--host', host, '--port', str(puerto)]
     if servidor == 'gunicorn':
-        # --preload: el maestro carga el modelo antes de abrir el puerto (y los workers lo
-        # comparten); sin socket de control, varios gunicorn no se pisan ~/.gunicorn/.
-        return [sys.executable, '-m', 'gunicorn', '--workers', '2', '--preload', '--no-control-socket',
-                '--bind', f'127.0.0.1:{puerto}', f'{modulo}:app']
+        return [sys.executable, '-m', *GUNICORN, '--bind', f'{host}:{puerto}', f'{modulo}:app']
     if servidor == 'waitress':
-        return [sys.executable, '-m', 'waitress', f'--listen=127.0.0.1:{puerto}', f'{modulo}:app']
+        return [sys.executable, '-m', 'waitress', *WAITRESS[1:], f'--listen={host}:{puerto}', f'{modulo}:app']
     raise ValueError(f'Servidor desconocido: {servidor}')
 
 

@@ -8,24 +8,29 @@ import hashlib
 import json
 import pickle
 
-from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from abandono import factores, metricas, pagina
-from abandono.esquema import ErrorDeEntrada, Validador
+from abandono.esquema import MAX_CLIENTES_LOTE, ErrorDeEntrada, Validador
 from abandono.openapi import documento
 from abandono.puntuador import Puntuador
 
 UMBRAL = 0.5
-# Un lote de 1000 clientes ocupa unos 600 KB; más de 4 MiB es un error o un abuso.
-MAX_CUERPO = 4 * 1024 * 1024
+# Un lote lleno (MAX_CLIENTES_LOTE clientes) tal como lo envía requests.post(json=...)
+# ocupa como mucho 6,9 MiB: 723 bytes por cliente con las categorías más largas y un
+# customerid de 100 caracteres (tests/servicio/test_limites.py). 8 MiB deja margen;
+# más es un error o un abuso.
+MAX_CUERPO = 8 * 1024 * 1024
+JSON = 'application/json; charset=utf-8'
 
 _ERRORES_HTTP = {
-    404: 'Esa ruta no existe. Las rutas son POST /predict, POST /predict_lote, GET /salud y GET /openapi.json.',
-    405: 'Método no permitido en esta ruta. /predict y /predict_lote solo aceptan POST '
-         'con el cliente en JSON: requests.post(url, json=cliente).',
-    413: f'El cuerpo de la petición es demasiado grande (máximo {MAX_CUERPO // (1024 * 1024)} MiB).',
+    413: f'El cuerpo de la petición es demasiado grande (máximo {MAX_CUERPO // (1024 * 1024)} MiB, '
+         f'que caben {MAX_CLIENTES_LOTE} clientes por lote).',
 }
+_SIN_JSON = ('El cuerpo debe ser JSON y llegar con la cabecera Content-Type: application/json '
+             '(requests.post(url, json=cliente) la pone sola).')
+_COMPRIMIDO = 'El servicio no acepta cuerpos comprimidos (Content-Encoding): envía el JSON tal cual.'
 
 
 def respuesta(probabilidad, cliente):
@@ -37,7 +42,7 @@ def respuesta(probabilidad, cliente):
 
 
 def cuerpo_de_la_peticion(entorno):
-    """Los bytes del cuerpo de la petición.
+    """Los bytes del cuerpo de la petición, que debe ser JSON sin comprimir (si no, un 415).
 
     Con un ``Content-Length`` dentro del límite se leen tal cual de
     ``wsgi.input``: ``request.get_data()`` cuesta unos 15 µs más por petición
@@ -45,6 +50,10 @@ def cuerpo_de_la_peticion(entorno):
     cualquier otro caso (sin longitud, ``chunked``, demasiado grande) decide
     Werkzeug, que responde 413 si el cuerpo pasa de ``MAX_CUERPO``.
     """
+    if entorno.get('CONTENT_TYPE', '').partition(';')[0].strip().lower() != 'application/json':
+        raise ErrorDeEntrada(415, _SIN_JSON, [{'campo': 'Content-Type', 'mensaje': 'debe ser application/json'}])
+    if 'HTTP_CONTENT_ENCODING' in entorno:
+        raise ErrorDeEntrada(415, _COMPRIMIDO, [{'campo': 'Content-Encoding', 'mensaje': 'no se admite'}])
     longitud = entorno.get('CONTENT_LENGTH', '')
     if (longitud.isdigit() and int(longitud) <= MAX_CUERPO
             and 'HTTP_TRANSFER_ENCODING' not in entorno):
@@ -52,8 +61,19 @@ def cuerpo_de_la_peticion(entorno):
     return request.get_data()
 
 
+def metodos(permitidos):
+    return [m for m in sorted(permitidos) if m not in ('HEAD', 'OPTIONS')]
+
+
+def rutas(app):
+    """'POST /predict, GET /salud, ...': las rutas de ``app`` sin parámetros, de su url_map."""
+    return ', '.join(f'{" o ".join(metodos(regla.methods))} {regla.rule}'
+                     for regla in app.url_map.iter_rules() if not regla.arguments)
+
+
 def crear_app(dv, modelo):
-    app = Flask('Abandono')
+    # Sin carpeta static: la app no sirve archivos de la carpeta desde la que se arranca.
+    app = Flask('Abandono', static_folder=None)
     app.config['MAX_CONTENT_LENGTH'] = MAX_CUERPO
     validador = Validador(dv)
     puntuador = Puntuador(dv, modelo)
@@ -62,9 +82,10 @@ def crear_app(dv, modelo):
     # El documento solo depende del modelo: se construye una vez, no en cada petición.
     descripcion = documento(validador)
 
-    def en_json(datos):
-        # json.dumps directo: lo mismo que jsonify sin ordenar claves, unos µs menos.
-        return app.response_class(json.dumps(datos), mimetype='application/json')
+    def en_json(datos, estado=200):
+        # json.dumps directo y no jsonify: las claves en el orden escrito («error» antes
+        # que «detalles»), los acentos como letras (Método, no M\\u00e9todo) y unos µs menos.
+        return app.response_class(json.dumps(datos, ensure_ascii=False), estado, content_type=JSON)
 
     @app.post('/predict')
     def predict():
@@ -90,30 +111,46 @@ def crear_app(dv, modelo):
 
     @app.get('/salud')
     def salud():
-        return jsonify(estado='ok', modelo=huella)
+        return en_json({'estado': 'ok', 'modelo': huella})
 
     @app.get('/openapi.json')
     def openapi():
-        return jsonify(descripcion)
+        return en_json(descripcion)
 
     @app.errorhandler(ErrorDeEntrada)
     def error_de_entrada(error):
-        return jsonify(error.como_json()), error.estado
+        return en_json(error.como_json(), error.estado)
 
     @app.errorhandler(HTTPException)
     def error_http(error):
-        mensaje = _ERRORES_HTTP.get(error.code, error.description)
+        if error.code == 404:
+            mensaje = f'Esa ruta no existe. Las rutas son: {rutas(app)}.'
+        elif isinstance(error, MethodNotAllowed):
+            mensaje = (f'Método {request.method} no permitido en {request.path}; '
+                       f'acepta {", ".join(metodos(error.valid_methods))}.')
+            if 'POST' in error.valid_methods:
+                mensaje += ' Envía el cliente en JSON: requests.post(url, json=cliente).'
+        else:
+            mensaje = _ERRORES_HTTP.get(error.code, error.description)
         # get_response() conserva cabeceras como Allow en un 405.
         salida = error.get_response()
-        salida.data = jsonify(error=mensaje, detalles=[]).get_data()
-        salida.content_type = 'application/json'
+        salida.data = json.dumps({'error': mensaje, 'detalles': []}, ensure_ascii=False)
+        salida.content_type = JSON
         return salida
 
     @app.errorhandler(Exception)
     def error_interno(error):
         app.logger.exception('Error no previsto')
-        return jsonify(error='Error interno del servicio. El detalle está en el registro del servidor.',
-                       detalles=[]), 500
+        return en_json({'error': 'Error interno del servicio. El detalle está en el registro del servidor.',
+                        'detalles': []}, 500)
+
+    @app.after_request
+    def cabeceras(salida):
+        # nosniff: ningún navegador interpreta una respuesta como otra cosa (un JSON como HTML);
+        # no-store: ninguna caché intermedia guarda datos de clientes ni sus probabilidades.
+        salida.headers['X-Content-Type-Options'] = 'nosniff'
+        salida.headers['Cache-Control'] = 'no-store'
+        return salida
 
     pagina.registrar(app, validador, UMBRAL)
     # Al final: mide todas las rutas de arriba.

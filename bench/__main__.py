@@ -3,6 +3,7 @@
     python -m bench             # modelo, servicio (desarrollo y gunicorn), lotes y aguante (~1,5 min)
     python -m bench --rapido    # lo mismo en pocos segundos, para comprobar que funciona
     python -m bench --completo  # además: pruebas, calificador y clon nuevo hasta la primera respuesta
+    python -m bench --lentos    # solo la comparación de servidores con clientes lentos (~4 min)
 
 Las cargas van solo a 127.0.0.1, con un número de peticiones y un tiempo máximos.
 """
@@ -13,12 +14,14 @@ import sys
 
 import psutil
 
-from bench import medidas
+from bench import lentos, medidas
 
 OBJETIVO_RATIO = 0.9
 OBJETIVO_LOTE = 100_000
 OBJETIVO_CLON = 60.0
 OBJETIVO_MEMORIA = 0.05
+OBJETIVO_LENTOS = 0.99  # respondidas, con p99 < 1 s
+OBJETIVO_LENTOS_P99_MS = 1000
 
 
 def numero(x, decimales=0):
@@ -77,7 +80,7 @@ def apartado_servicio(rapido, con_aguante):
                                                  calentamiento=200 if rapido else 2_000)
     filas = []
     for servidor, rutas in por_servidor.items():
-        nombre = 'gunicorn -w 2' if servidor == 'gunicorn' else 'desarrollo (Flask)'
+        nombre = 'gunicorn gevent -w 2' if servidor == 'gunicorn' else 'desarrollo (Flask)'
         for ruta, (r, cpu) in rutas.items():
             filas.append((nombre, ruta, numero(r.por_segundo), numero(r.p50_ms, 2), numero(r.p99_ms, 2),
                           numero(cpu), r.peticiones, r.errores))
@@ -95,11 +98,11 @@ def apartado_servicio(rapido, con_aguante):
     print(f'## 3. Lotes: POST /predict_lote con {medidas.CLIENTES_POR_LOTE} clientes por petición\n')
     filas = []
     for servidor, (r, clientes) in lotes.items():
-        nombre = 'gunicorn -w 2' if servidor == 'gunicorn' else 'desarrollo (Flask)'
+        nombre = 'gunicorn gevent -w 2' if servidor == 'gunicorn' else 'desarrollo (Flask)'
         filas.append((nombre, numero(clientes), numero(r.p50_ms, 1), numero(r.p99_ms, 1), r.peticiones, r.errores))
     tabla(['servidor', 'clientes/s', 'p50 ms por lote', 'p99 ms por lote', 'peticiones', 'errores'], filas)
     clientes_gunicorn = lotes['gunicorn'][1]
-    print(f'- gunicorn -w 2: **{numero(clientes_gunicorn)} clientes/s** '
+    print(f'- gunicorn gevent -w 2: **{numero(clientes_gunicorn)} clientes/s** '
           f'(objetivo ≥ {numero(OBJETIVO_LOTE)}: {marca(clientes_gunicorn >= OBJETIVO_LOTE)}).\n')
     if aguante:
         apartado_aguante(*aguante)
@@ -107,7 +110,7 @@ def apartado_servicio(rapido, con_aguante):
 
 
 def apartado_aguante(total, medida):
-    print(f'## 4. Aguante: {numero(total)} peticiones /predict, {medidas.CONEXIONES} conexiones, gunicorn -w 2\n')
+    print(f'## 4. Aguante: {numero(total)} peticiones /predict, {medidas.CONEXIONES} conexiones, gunicorn gevent -w 2\n')
     print('El mismo servidor de arriba; la memoria de partida se toma tras calentar con otras peticiones.\n')
     r, antes, despues, crecimiento = medida
     filas = [(pid, numero(antes[pid] / 2**20, 1), numero(despues.get(pid, 0) / 2**20, 1),
@@ -120,8 +123,36 @@ def apartado_aguante(total, medida):
     return r, crecimiento
 
 
+def apartado_lentos(rapido):
+    print('## 5. Clientes lentos: qué servidor sigue respondiendo\n')
+    conexiones, duracion = (20, 5.0) if rapido else (250, 20.0)
+    print(f'{conexiones * 4 // 5} conexiones mandan cabeceras sin terminar y {conexiones // 5} un cuerpo más '
+          f'corto que su Content-Length (un byte por segundo, reabiertas si el servidor las cierra) durante '
+          f'{numero(duracion)} s, mientras un cliente normal manda POST /predict uno tras otro (espera '
+          f'{numero(lentos.ESPERA_CLIENTE)} s como mucho). Después, sin ataque, /predict frente a /salud como '
+          f'en el apartado 2. Objetivo: ≥ {OBJETIVO_LENTOS:.0%} respondidas con p99 < '
+          f'{numero(OBJETIVO_LENTOS_P99_MS)} ms.\n')
+    filas = []
+    for nombre in lentos.candidatos(0):
+        puerto = medidas.puerto_libre()
+        orden = lentos.candidatos(puerto)[nombre]
+        with medidas.en_marcha(orden, puerto) as url:
+            r, reabiertas = lentos.medir(url, medidas.cuerpo_cliente(), conexiones * 4 // 5, conexiones // 5,
+                                         duracion)
+            rutas = medidas.medir_rutas(url, medidas.procesos_del_servicio(puerto), 1 if rapido else 3,
+                                        200 if rapido else 2000, 2.0)
+        respondidas = (r.peticiones - r.errores) / max(1, r.peticiones)
+        salud, predict = rutas['/salud'][0], rutas['/predict'][0]
+        cumple = respondidas >= OBJETIVO_LENTOS and r.p99_ms < OBJETIVO_LENTOS_P99_MS
+        filas.append((nombre, f'{r.peticiones - r.errores}/{r.peticiones}', porcentaje(respondidas)[1:],
+                      numero(r.p99_ms), reabiertas, numero(salud.por_segundo), numero(predict.por_segundo),
+                      numero(predict.por_segundo / salud.por_segundo, 2), marca(cumple)))
+    tabla(['servidor', 'respondidas', '%', 'p99 ms', 'lentas cerradas', '/salud pet/s', '/predict pet/s',
+           'ratio', 'clientes lentos'], filas)
+
+
 def apartado_taller(entregas, n_entregas):
-    print('## 5. El taller: pruebas y calificador\n')
+    print('## 6. El taller: pruebas y calificador\n')
     segundos, codigo, ultima = medidas.tiempo_pruebas()
     print(f'- `python -m pytest -m "not lento"`: **{numero(segundos, 1)} s** (salida {codigo}: {ultima})')
     if not medidas.hay_calificador():
@@ -135,7 +166,7 @@ def apartado_taller(entregas, n_entregas):
 
 
 def apartado_clon():
-    print('## 6. De un clon nuevo a la primera respuesta\n')
+    print('## 7. De un clon nuevo a la primera respuesta\n')
     print('git clone de este repositorio en una carpeta temporal, `make servicio` (crea .venv, instala '
           'requirements/entrenamiento.txt, entrena el modelo) y POST /predict hasta recibir un 200.\n')
     segundos, clonado, fallo = medidas.clon_hasta_respuesta()
@@ -161,6 +192,8 @@ def main(argv=None):
     parser.add_argument('--solo-taller', action='store_true',
                         help='mide solo las pruebas, el calificador y el clon nuevo')
     parser.add_argument('--sin-aguante', action='store_true', help='omite la prueba de aguante')
+    parser.add_argument('--lentos', action='store_true',
+                        help='solo la comparación de servidores con clientes lentos')
     args = parser.parse_args(argv)
 
     from abandono.integridad import RUTA_MODELO, cargar_modelo
@@ -176,6 +209,9 @@ def main(argv=None):
     if args.clon:
         apartado_clon()
         return 0
+    if args.lentos:
+        apartado_lentos(args.rapido)
+        return 0
     if args.solo_taller:
         apartado_taller(args.entregas, args.n_entregas)
         apartado_clon()
@@ -183,6 +219,8 @@ def main(argv=None):
     dv, modelo = cargar_modelo(RUTA_MODELO)
     apartado_modelo(dv, modelo, args.rapido)
     apartado_servicio(args.rapido, con_aguante=not args.sin_aguante)
+    if not args.rapido:
+        apartado_lentos(rapido=False)
     if args.completo:
         apartado_taller(args.entregas, args.n_entregas)
         apartado_clon()

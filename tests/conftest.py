@@ -1,4 +1,4 @@
-"""Fixtures compartidas: el modelo del curso y el servicio real en un puerto libre."""
+"""Fixtures compartidas: el modelo del curso, uno pequeño para la app en memoria y el servicio real."""
 import pytest
 
 from abandono.datos import CLIENTE_LECCION
@@ -11,6 +11,32 @@ pytest_plugins = ['abandono.calificador.complemento']
 @pytest.fixture(scope='session')
 def dv_modelo():
     return cargar_modelo(RUTA_MODELO)
+
+
+@pytest.fixture(scope='session')
+def dv_modelo_pequeno():
+    """Un (dv, modelo) del curso entrenado en segundos con 300 clientes reales: para probar la app, no el modelo."""
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    from abandono.datos import CARACTERISTICAS, cargar_clientes
+    df = cargar_clientes().head(300)
+    dv = DictVectorizer(sparse=False)
+    X = dv.fit_transform(df[CARACTERISTICAS].to_dict(orient='records'))
+    return dv, LogisticRegression(solver='liblinear').fit(X, df.churn)
+
+
+@pytest.fixture(scope='session')
+def app(dv_modelo_pequeno):
+    """La app de crear_app con el modelo pequeño, sin servidor ni puerto."""
+    from abandono.servicio import crear_app
+    return crear_app(*dv_modelo_pequeno)
+
+
+@pytest.fixture
+def cliente_app(app):
+    """El cliente de pruebas de Flask: peticiones a la app en memoria."""
+    return app.test_client()
 
 
 @pytest.fixture
@@ -33,11 +59,17 @@ def url_desarrollo():
 
 @pytest.fixture(scope='session')
 def url_gunicorn():
-    """servicio1:app bajo gunicorn con dos workers."""
+    """servicio1:app bajo gunicorn, con la orden de producción (dos workers gevent)."""
     yield from _servicio('gunicorn')
 
 
-@pytest.fixture(scope='session', params=['desarrollo', 'gunicorn'])
+@pytest.fixture(scope='session')
+def url_waitress():
+    """servicio1:app bajo waitress (el servidor para Windows)."""
+    yield from _servicio('waitress')
+
+
+@pytest.fixture(scope='session', params=['desarrollo', 'gunicorn', 'waitress'])
 def url_servicio(request):
-    """El servicio vivo, una vez con cada servidor."""
+    """El servicio vivo, una vez con cada servidor que recomienda el README."""
     return request.getfixturevalue(f'url_{request.param}')

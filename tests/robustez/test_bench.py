@@ -10,7 +10,7 @@ def test_bench_rapido():
                              text=True, timeout=300, stdin=subprocess.DEVNULL)
     assert proceso.returncode == 0, proceso.stderr[-3000:]
     salida = proceso.stdout
-    for texto in ('predict_cliente', '/salud', '/predict', 'gunicorn -w 2', 'clientes/s', 'Aguante',
+    for texto in ('predict_cliente', '/salud', '/predict', 'gunicorn gevent -w 2', 'clientes/s', 'Aguante',
                   '/predict ÷ ruta vacía'):
         assert texto in salida, salida
     # Ni una petición fallida en ninguna tabla (la última columna es «errores»).

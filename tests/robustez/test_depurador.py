@@ -1,6 +1,6 @@
 """El servicio nunca enseña el depurador de Werkzeug ni trazas, aunque algo falle dentro."""
-import contextlib
-import os
+import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -9,34 +9,19 @@ import pytest
 import requests
 
 from abandono.datos import CLIENTE_LECCION
-from abandono.lanzador import RAIZ, en_marcha, puerto_libre
+from abandono.lanzador import RAIZ, en_marcha, escucha, orden_servicio, puerto_libre
 
 AQUI = Path(__file__).resolve().parent
-
-
-def ordenes(puerto):
-    """Las mismas órdenes que orden_servicio, con el módulo roto en lugar de servicio1."""
-    return {
-        'desarrollo': [sys.executable, str(AQUI / 'servicio_que_falla.py'),
-                       '--host', '127.0.0.1', '--port', str(puerto)],
-        'gunicorn': [sys.executable, '-m', 'gunicorn', '--workers', '2',
-                     '--bind', f'127.0.0.1:{puerto}', 'servicio_que_falla:app'],
-    }
 
 
 @pytest.fixture(scope='module', params=['desarrollo', 'gunicorn'])
 def url_rota(request):
     puerto = puerto_libre()
+    # La orden de verdad con el módulo roto en lugar de servicio1, arrancada desde su carpeta.
     # FLASK_DEBUG=1 en el entorno: ni así debe aparecer el depurador.
-    entorno = {'PYTHONPATH': os.pathsep.join([str(RAIZ), str(AQUI)]), 'FLASK_DEBUG': '1'}
-    with en_marcha(ordenes(puerto)[request.param], puerto, env=entorno) as url:
-        # gunicorn abre el puerto antes de que los workers carguen el modelo.
-        limite = time.monotonic() + 60
-        while time.monotonic() < limite:
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(url + '/salud', timeout=30).status_code == 200:
-                    break
-            time.sleep(0.2)
+    entorno = {'PYTHONPATH': str(RAIZ), 'FLASK_DEBUG': '1'}
+    with en_marcha(orden_servicio(request.param, puerto, modulo='servicio_que_falla'), puerto,
+                   cwd=AQUI, env=entorno) as url:
         yield url
 
 
@@ -53,14 +38,51 @@ def test_un_fallo_interno_es_un_500_en_json_y_en_espanol(url_rota, ruta, cuerpo)
 
 
 def test_la_consola_del_depurador_no_existe(url_rota):
-    for ruta in ('/console', '/?__debugger__=yes&cmd=resource&f=style.css'):
-        respuesta = requests.get(url_rota + ruta, timeout=30)
-        assert respuesta.status_code == 404
-        assert respuesta.headers['Content-Type'].startswith('application/json')
-        assert 'Werkzeug' not in respuesta.text and 'debugger' not in respuesta.text.lower()
+    respuesta = requests.get(url_rota + '/console', timeout=30)
+    assert respuesta.status_code == 404
+    assert respuesta.headers['Content-Type'].startswith('application/json')
+    assert 'Werkzeug' not in respuesta.text and 'debugger' not in respuesta.text.lower()
+    # Con el depurador activo, esta petición devolvería su JavaScript; sin él, la ruta contesta lo suyo.
+    respuesta = requests.get(url_rota + '/salud?__debugger__=yes&cmd=resource&f=debugger.js', timeout=30)
+    assert respuesta.json()['estado'] == 'ok'
 
 
 def test_el_resto_del_servicio_sigue_vivo(url_rota):
     """Un fallo en una petición no tumba el proceso: la siguiente se atiende."""
     requests.post(url_rota + '/predict', json=CLIENTE_LECCION, timeout=30)
     assert requests.get(url_rota + '/salud', timeout=30).json()['estado'] == 'ok'
+
+
+def direccion_externa():
+    """Una dirección de esta computadora que no es 127.0.0.1 (la de su interfaz de red), o None."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(('10.255.255.255', 1))  # UDP: no envía nada, solo elige la interfaz
+            direccion = s.getsockname()[0]
+        except OSError:
+            return None
+    return None if direccion.startswith('127.') else direccion
+
+
+def test_debug_solo_escucha_en_127_0_0_1():
+    puerto = puerto_libre()
+    with en_marcha([sys.executable, 'servicio1.py', '--debug', '--port', str(puerto)], puerto) as url:
+        assert requests.get(url + '/salud', timeout=10).status_code == 200
+        externa = direccion_externa()
+        if externa is None:
+            pytest.skip('esta computadora no tiene otra dirección que 127.0.0.1')
+        assert not escucha(puerto, externa), f'el depurador responde en {externa}:{puerto}'
+
+
+@pytest.mark.parametrize('host', ['0.0.0.0', '192.168.1.10', '::'])
+def test_debug_con_otro_host_se_niega_en_espanol(host):
+    puerto = puerto_libre()
+    inicio = time.monotonic()
+    proceso = subprocess.run([sys.executable, 'servicio1.py', '--debug', '--host', host, '--port', str(puerto)],
+                             cwd=RAIZ, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert proceso.returncode != 0
+    assert time.monotonic() - inicio < 10
+    assert f'--debug no se puede usar con --host {host}' in proceso.stderr
+    assert 'solo escucha en 127.0.0.1' in proceso.stderr
+    assert 'Traceback' not in proceso.stderr
+    assert not escucha(puerto)

@@ -4,9 +4,11 @@ import os
 import pickle
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from abandono.datos import CLIENTE_LECCION
 from abandono.integridad import ModeloNoConfiable, cargar_modelo, guardar_modelo, ruta_huella
 from abandono.lanzador import RAIZ
 
@@ -81,3 +83,44 @@ def test_el_servicio_se_niega_a_arrancar_con_un_modelo_alterado(guardado):
     assert salida.returncode != 0
     assert 'no coincide' in salida.stderr
     assert 'Traceback' not in salida.stderr
+
+
+def _multiclase(dv_modelo):
+    from sklearn.linear_model import LogisticRegression
+    dv, _ = dv_modelo
+    clientes = [CLIENTE_LECCION | {'tenure': t} for t in range(6)]
+    return dv, LogisticRegression().fit(dv.transform(clientes), [0, 1, 2, 0, 1, 2])
+
+
+def _otras_columnas(dv_modelo):
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    clientes = [{'contract': c, 'edad': e} for c, e in [('one_year', 30), ('two_year', 50), ('one_year', 70)]]
+    dv = DictVectorizer(sparse=False).fit(clientes)
+    return dv, LogisticRegression().fit(dv.transform(clientes), [0, 1, 0])
+
+
+@pytest.mark.parametrize('construir, palabras', [
+    (lambda dm: (dm[1], dm[0]), ['al revés', '(dv, modelo)']),
+    (lambda dm: dm[0], ['no es una tupla', 'DictVectorizer']),
+    (lambda dm: (*dm, 'sobra'), ['3 elementos', '(dv, modelo)']),
+    (lambda dm: (dm[0], dm[0]), ['segundo elemento', 'predict_proba']),
+    (_multiclase, ['3 clases', 'binario']),
+    (_otras_columnas, ['edad']),
+], ids=['tupla-al-reves', 'sin-tupla', 'tres-elementos', 'dos-dv', 'multiclase', 'otras-columnas'])
+def test_un_modelo_de_otra_forma_se_rechaza_diciendo_que_falla(tmp_path, dv_modelo, construir, palabras):
+    """Un pickle de confianza (su huella cuadra) que no es un (dv, modelo) binario del curso."""
+    ruta = tmp_path / 'modelo_trabajo.bin'
+    contenido = pickle.dumps(construir(dv_modelo))
+    ruta.write_bytes(contenido)
+    Path(ruta_huella(ruta)).write_text(f'{hashlib.sha256(contenido).hexdigest()}  modelo_trabajo.bin\n')
+    with pytest.raises(ModeloNoConfiable) as error:
+        cargar_modelo(ruta)
+    for palabra in palabras:
+        assert palabra in str(error.value)
+
+
+def test_una_carpeta_en_lugar_del_modelo_se_rechaza(tmp_path):
+    (tmp_path / 'modelo_trabajo.bin').mkdir()
+    with pytest.raises(ModeloNoConfiable, match='es una carpeta'):
+        cargar_modelo(tmp_path / 'modelo_trabajo.bin')
