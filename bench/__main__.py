@@ -14,7 +14,7 @@ import sys
 
 import psutil
 
-from bench import lentos, medidas
+from bench import lentos, medidas, observabilidad
 
 OBJETIVO_RATIO = 0.9
 OBJETIVO_LOTE = 100_000
@@ -219,6 +219,7 @@ def main(argv=None):
     dv, modelo = cargar_modelo(RUTA_MODELO)
     apartado_modelo(dv, modelo, args.rapido)
     apartado_servicio(args.rapido, con_aguante=not args.sin_aguante)
+    observabilidad.apartado(dv, modelo, args.rapido, tabla, numero, OBJETIVO_RATIO)
     if not args.rapido:
         apartado_lentos(rapido=False)
     if args.completo:

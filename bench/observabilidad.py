@@ -1,0 +1,93 @@
+"""Lo que cuestan los factores y las métricas: dentro del proceso y por HTTP con gunicorn.
+
+Las métricas y el registro de acceso van siempre puestos, así que toda ruta
+los paga, la vacía incluida. Su coste propio se mide dentro del proceso: la
+misma petición con y sin el middleware de ``abandono.metricas``.
+"""
+import io
+import json
+import os
+
+from werkzeug.test import EnvironBuilder
+
+from bench.carga import golpear
+from bench.medidas import CONEXIONES, cuerpo_cliente, por_llamada, servicio
+
+FACTORES = 3
+# nombre -> (ruta, si lleva el cliente de la lección como cuerpo)
+RUTAS = {'GET /salud': ('/salud', False), 'POST /predict': ('/predict', True),
+         f'POST /predict?factores={FACTORES}': (f'/predict?factores={FACTORES}', True)}
+
+
+def medir_en_proceso(dv, modelo, rapido=False):
+    """Lista de (qué, µs por petición): los factores, las métricas con el registro, y /predict entero."""
+    from abandono import factores, metricas
+    from abandono.datos import CLIENTE_LECCION
+    from abandono.puntuador import Puntuador
+    from abandono.servicio import crear_app
+
+    puntuador, cliente = Puntuador(dv, modelo), dict(CLIENTE_LECCION)
+    app = crear_app(dv, modelo)
+    cuerpo = json.dumps(cliente).encode()
+    entorno = EnvironBuilder('/predict', method='POST', data=cuerpo, content_type='application/json').get_environ()
+
+    def llamar(wsgi):
+        # Un wsgi.input nuevo en cada llamada: el cuerpo solo se puede leer una vez.
+        return lambda: b''.join(wsgi(entorno | {'wsgi.input': io.BytesIO(cuerpo)}, lambda *a: None))
+
+    def vacia(entorno, start_response):
+        start_response('200 OK', [])
+        return [b'']
+
+    # El registro va a /dev/null: se mide formatear y escribir la línea, no la terminal.
+    manejador = metricas.acceso.handlers[0]
+    anterior = manejador.setStream(open(os.devnull, 'w'))
+    repeticiones, minimo = (2, 0.02) if rapido else (5, 0.2)
+    try:
+        sola = por_llamada(llamar(vacia), repeticiones, minimo)
+        medida = por_llamada(llamar(metricas._Medido(vacia, {'/predict'})), repeticiones, minimo)
+        return [
+            ('factores.principales(puntuador, cliente, 3)',
+             por_llamada(lambda: factores.principales(puntuador, cliente, 3), repeticiones, minimo)),
+            ('métricas y registro de una petición (middleware alrededor de una app vacía)', medida - sola),
+            ('POST /predict entero en la app Flask, métricas y registro incluidos',
+             por_llamada(llamar(app.wsgi_app), repeticiones, minimo)),
+        ]
+    finally:
+        manejador.setStream(anterior).close()
+
+
+def medir_http(rapido=False):
+    """{ruta: Resultado} de gunicorn (la orden del taller) alternando tandas de cada ruta."""
+    rondas, por_ronda, duracion = (1, 200, 2.0) if rapido else (5, 3000, 3.0)
+    cuerpo = cuerpo_cliente()
+    resultados = {}
+    with servicio('gunicorn') as (url, _):
+        for ruta, con_cuerpo in RUTAS.values():
+            golpear(url, ruta, cuerpo if con_cuerpo else None, CONEXIONES, total=min(500, por_ronda))  # calentar
+        for _ in range(rondas):
+            for nombre, (ruta, con_cuerpo) in RUTAS.items():
+                r = golpear(url, ruta, cuerpo if con_cuerpo else None, CONEXIONES, total=por_ronda,
+                           duracion=duracion)
+                resultados[nombre] = resultados[nombre] + r if nombre in resultados else r
+    return resultados
+
+
+def apartado(dv, modelo, rapido, tabla, numero, objetivo):
+    """Imprime el apartado del banco; ``tabla``, ``numero`` y ``objetivo`` son los de ``bench.__main__``."""
+    print('## Factores y métricas: lo que cuestan\n')
+    filas = medir_en_proceso(dv, modelo, rapido)
+    tabla(['dentro del proceso', 'µs por petición'], [(f'`{n}`', numero(us, 1)) for n, us in filas])
+    print(f'- Métricas de Prometheus y la línea de registro: **{numero(filas[1][1], 1)} µs** por petición, '
+          f'el {filas[1][1] / filas[2][1]:.0%} de un /predict.\n')
+    resultados = medir_http(rapido)
+    vacia = resultados['GET /salud'].por_segundo
+    tabla(['gunicorn (orden del taller)', 'pet/s', 'p50 ms', 'p99 ms', 'errores', '÷ ruta vacía'],
+          [(n, numero(r.por_segundo), numero(r.p50_ms, 2), numero(r.p99_ms, 2), r.errores,
+            numero(r.por_segundo / vacia, 2)) for n, r in resultados.items()])
+    for nombre in list(RUTAS)[1:]:
+        ratio = resultados[nombre].por_segundo / vacia
+        print(f'- {nombre} ÷ GET /salud = **{numero(ratio, 2)}** (objetivo ≥ {numero(objetivo, 1)}: '
+              f'{"cumple" if ratio >= objetivo else "NO cumple"}).')
+    print()
+    return filas, resultados
