@@ -1,17 +1,37 @@
-# El servicio de abandono bajo gunicorn.
-#   docker build -t abandono . && docker run -p 9696:9696 abandono
-FROM python:3.11-slim
+# El servicio de abandono en un contenedor.
+#   docker build -t abandono .
+#   docker run --rm -p 9696:9696 abandono
+# Sirve gunicorn con workers gevent: cada conexión es una corrutina, así que
+# conexiones lentas u ociosas no dejan sin respuesta a los demás clientes
+# (bench/lentos.py lo mide) y se puede publicar el puerto tal cual. Para
+# internet hace falta además HTTPS delante (un proxy o el balanceador de la nube).
 
-WORKDIR /app
+# Etapa 1: entrena el modelo con las versiones de requirements/entrenamiento.txt.
+# La etiqueta exacta fija la imagen base (sin red al escribir esto no se pudo
+# comprobar su digest sha256; añadirlo con «docker buildx imagetools inspect»).
+FROM python:3.11.7-slim-bookworm AS entrenamiento
+WORKDIR /taller
 COPY requirements/ requirements/
 RUN pip install --no-cache-dir -r requirements/entrenamiento.txt
-
 COPY abandono/ abandono/
-COPY servicio1.py ./
-# El modelo se entrena al construir la imagen, con las mismas versiones que lo sirven.
 RUN python -m abandono.entrenamiento
 
-RUN useradd --no-create-home servicio
-USER servicio
+# Etapa 2: solo lo que sirve: requirements/servicio.txt, la app, el modelo y su huella.
+FROM python:3.11.7-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements/servicio.txt requirements/
+RUN pip install --no-cache-dir -r requirements/servicio.txt \
+    && useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin servicio
+COPY abandono/ abandono/
+COPY servicio1.py ./
+COPY --from=entrenamiento /taller/modelo_trabajo.bin /taller/modelo_trabajo.bin.sha256 ./
+# Un usuario sin privilegios, por número: Kubernetes (runAsNonRoot) solo comprueba números.
+USER 10001
 EXPOSE 9696
-CMD ["gunicorn", "--workers", "2", "--preload", "--no-control-socket", "--bind", "0.0.0.0:9696", "servicio1:app"]
+# En Python porque la imagen slim no trae curl ni wget.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:9696/salud', timeout=4)"]
+# La orden de producción de abandono/lanzador.py (una prueba comprueba que coinciden).
+# --graceful-timeout 5: «docker stop» espera 10 s antes de matar el proceso.
+CMD ["gunicorn", "--worker-class", "gevent", "--workers", "2", "--preload", "--graceful-timeout", "5", "--no-control-socket", "--bind", "0.0.0.0:9696", "servicio1:app"]

