@@ -107,7 +107,8 @@ def _comprobar_06(r, nb):
     assert r['igual_que_predict_cliente'] is True
     assert r['estado_get'] == 405
     assert r['estados_clientes_malos'] == {
-        "contract='One year'": 422, "tenure='41' (texto)": 422, 'sin tenure': 422, 'no es JSON': 400}
+        "contract='One year'": 422, "tenure='41' (texto)": 422, 'sin tenure': 422, 'no es JSON': 400,
+        'sin Content-Type: application/json': 415}
     # El servicio1.py de CARPETA responde como el del taller y su probar_servicio.py lo muestra.
     assert r['tuyo_igual_que_la_referencia'] is True
     assert r['probar_servicio_muestra_la_probabilidad'] is True

@@ -51,4 +51,5 @@ def test_html_con_las_salidas_guardadas(tmp_path):
     primero = (tmp_path / enlaces[0]).read_text(encoding='utf-8')
     assert 'Probabilidad de abandono: 0.0619 (un 6%)' in primero
     assert 'data:image/png;base64,' in primero
-    assert 'Método no permitido' in (tmp_path / '06_servicio_de_abandono.html').read_text(encoding='utf-8')
+    sexto = (tmp_path / '06_servicio_de_abandono.html').read_text(encoding='utf-8')
+    assert 'estado: 405' in sexto and 'Allow: OPTIONS, POST' in sexto
