@@ -2,16 +2,18 @@
 
 ``python -m abandono.entrenamiento`` entrena el modelo final y escribe
 ``modelo_trabajo.bin`` (la tupla ``(dv, modelo)``) con su huella SHA-256.
+``--modelo arbol`` o ``--modelo bosque`` entrenan en su lugar el árbol de
+decisión o el bosque aleatorio del capítulo siguiente (``abandono.modelos``).
 """
 import argparse
 
 from sklearn.feature_extraction import DictVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
 from abandono.datos import cargar_clientes
 from abandono.integridad import RUTA_MODELO, guardar_modelo
+from abandono.modelos import TIPOS
 from abandono.prediccion import a_diccionarios, predict
 
 
@@ -22,11 +24,15 @@ def dividir(df):
     return df_train_full, df_train, df_val, df_test
 
 
-def entrenar(df, C=0.5):
-    """Ajusta el DictVectorizer y la regresión logística del curso sobre ``df``."""
+def entrenar(df, C=0.5, tipo='logistica'):
+    """Ajusta el DictVectorizer y un modelo del curso sobre ``df`` (por defecto, la regresión logística).
+
+    ``C`` solo cuenta para la regresión logística; el resto de tipos usa los
+    parámetros del libro que guarda ``abandono.modelos.TIPOS``.
+    """
     dv = DictVectorizer(sparse=False)
     X = dv.fit_transform(a_diccionarios(df))
-    modelo = LogisticRegression(solver='liblinear', C=C, random_state=1)
+    modelo = TIPOS[tipo].nuevo(**({'C': C} if tipo == 'logistica' else {}))
     modelo.fit(X, df['churn'].values)
     return dv, modelo
 
@@ -49,11 +55,14 @@ def metricas(df=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(description='Entrena el modelo del curso y lo guarda con pickle.')
     parser.add_argument('--salida', default=RUTA_MODELO, help='archivo del modelo (por defecto %(default)s)')
+    parser.add_argument('--modelo', choices=TIPOS, default='logistica',
+                        help='logistica (este capítulo), arbol o bosque (el siguiente); por defecto %(default)s')
     args = parser.parse_args(argv)
-    df_train_full, _, _, _ = dividir(cargar_clientes())
-    dv, modelo = entrenar(df_train_full)
+    df_train_full, _, _, df_test = dividir(cargar_clientes())
+    dv, modelo = entrenar(df_train_full, tipo=args.modelo)
     huella = guardar_modelo(dv, modelo, args.salida)
-    print(f'Modelo guardado en {args.salida} (SHA-256 {huella[:12]}…)')
+    auc = roc_auc_score(df_test['churn'], predict(df_test, dv, modelo))
+    print(f'{type(modelo).__name__} guardado en {args.salida} (SHA-256 {huella[:12]}…; AUC en prueba {auc:.3f})')
 
 
 if __name__ == '__main__':

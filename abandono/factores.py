@@ -9,9 +9,13 @@ No es una aproximación: las pruebas comprueban que la suma reproduce
 ``decision_function`` para los 7043 clientes.
 
 El servicio los da solo si se piden (``POST /predict?factores=3``), para no
-encarecer la respuesta de siempre.
+encarecer la respuesta de siempre. Un árbol o un bosque no tienen esa suma
+(su probabilidad sale de las hojas a las que llega el cliente): para ellos
+``?factores`` es un 422 que lo explica, en vez de una aproximación que
+parezca exacta.
 """
 from abandono.esquema import ErrorDeEntrada
+from abandono.puntuador import Puntuador
 
 
 def aportes(puntuador, cliente):
@@ -40,6 +44,11 @@ def cuantos(consulta, puntuador):
     texto = consulta.get('factores')
     if texto is None:
         return 0
+    if not isinstance(puntuador, Puntuador):
+        mensaje = ('este modelo no es una suma de aportes: solo la regresión logística '
+                   'explica cada predicción con factores exactos')
+        raise ErrorDeEntrada(422, f'Parámetro no válido. factores: {mensaje}',
+                             [{'campo': 'factores', 'mensaje': mensaje}])
     maximo = len(puntuador.categoricas) + len(puntuador.numericas)
     if not (texto.isdigit() and 1 <= int(texto) <= maximo):
         mensaje = f'debe ser un número entero entre 1 y {maximo}'

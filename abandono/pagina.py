@@ -8,6 +8,7 @@ su JavaScript se sirven desde ``abandono/estatico/``.
 from flask import Blueprint, render_template
 
 from abandono.datos import CLIENTE_LECCION
+from abandono.puntuador import Puntuador
 
 # Lo que ve la persona junto al nombre del campo en el JSON.
 ETIQUETAS = {
@@ -55,16 +56,18 @@ def campos(esquema):
     return sorted(lista, key=lambda c: orden.index(c['nombre']) if c['nombre'] in orden else len(orden))
 
 
-def registrar(app, validador, umbral):
+def registrar(app, validador, puntuador, umbral):
     """Añade ``GET /`` y los archivos de la página a ``app``."""
     pagina = Blueprint('pagina', __name__, static_folder='estatico', static_url_path='/estatico',
                        template_folder='plantillas')
     formulario = campos(validador.esquema_json())
+    # Solo la regresión logística da factores (abandono.factores); con otro modelo, la tabla no sale.
+    factores = FACTORES if isinstance(puntuador, Puntuador) else 0
 
     @pagina.get('/')
     def inicio():
         html = render_template('pagina.html', campos=formulario, umbral=str(umbral).replace('.', ','),
-                               factores=FACTORES)
+                               factores=factores)
         # Solo recursos del propio servicio: ni CDN ni scripts en línea.
         return html, {'Content-Security-Policy': "default-src 'self'; connect-src 'self'; form-action 'self'"}
 

@@ -11,10 +11,9 @@ import pickle
 from flask import Flask, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from abandono import factores, metricas, pagina
+from abandono import factores, metricas, modelos, pagina
 from abandono.esquema import MAX_CLIENTES_LOTE, ErrorDeEntrada, Validador
 from abandono.openapi import documento
-from abandono.puntuador import Puntuador
 
 UMBRAL = 0.5
 # Un lote lleno (MAX_CLIENTES_LOTE clientes) tal como lo envía requests.post(json=...)
@@ -76,7 +75,7 @@ def crear_app(dv, modelo):
     app = Flask('Abandono', static_folder=None)
     app.config['MAX_CONTENT_LENGTH'] = MAX_CUERPO
     validador = Validador(dv)
-    puntuador = Puntuador(dv, modelo)
+    puntuador = modelos.puntuador(dv, modelo)
     # Identifica el modelo servido en /salud sin volver a leer el archivo.
     huella = hashlib.sha256(pickle.dumps((dv, modelo))).hexdigest()[:12]
     # El documento solo depende del modelo: se construye una vez, no en cada petición.
@@ -152,7 +151,7 @@ def crear_app(dv, modelo):
         salida.headers['Cache-Control'] = 'no-store'
         return salida
 
-    pagina.registrar(app, validador, UMBRAL)
+    pagina.registrar(app, validador, puntuador, UMBRAL)
     # Al final: mide todas las rutas de arriba.
     metricas.instrumentar(app, huella, type(modelo).__name__)
     return app

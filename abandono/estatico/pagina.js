@@ -32,8 +32,9 @@ function mostrarResultado(datos) {
   document.getElementById('probabilidad').textContent = porcentaje(datos.probabilidad_abandono);
   document.getElementById('decision').textContent = datos.abandono ? 'abandona' : 'se queda';
   const filas = document.getElementById('factores');
-  filas.replaceChildren();
-  for (const factor of datos.factores) {
+  // Sin tabla (el modelo no da factores) no hay nada que rellenar.
+  if (filas) filas.replaceChildren();
+  for (const factor of datos.factores || []) {
     const fila = filas.insertRow();
     fila.insertCell().textContent = factor.campo;
     fila.insertCell().textContent = String(factor.valor);
@@ -70,7 +71,8 @@ document.getElementById('formulario').addEventListener('submit', async (evento) 
   limpiarErrores(formulario);
   let respuesta, datos;
   try {
-    respuesta = await fetch(`predict?factores=${formulario.dataset.factores}`, {
+    const factores = Number(formulario.dataset.factores);
+    respuesta = await fetch(factores ? `predict?factores=${factores}` : 'predict', {
       method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify(cliente(formulario)),
     });
     datos = await respuesta.json();
