@@ -85,7 +85,7 @@ class Proceso:
     Está listo cuando ``puerto`` acepta conexiones (no hace falta que tenga /salud).
     """
 
-    def __init__(self, orden, puerto, env=None, espera=30.0, puede_terminar=False, nombre=None):
+    def __init__(self, orden, puerto, espera=30.0, puede_terminar=False, nombre=None):
         self.orden = [str(p) for p in orden]
         self.nombre = nombre or ' '.join(self.orden)
         self.puerto = puerto
@@ -93,7 +93,7 @@ class Proceso:
         self.termino = False  # True si terminó solo sin abrir el puerto (y puede_terminar)
         self._archivo = tempfile.TemporaryFile()
         self._proceso = subprocess.Popen(
-            self.orden, cwd=RAIZ, env={**os.environ, 'PYTHONUNBUFFERED': '1', **(env or {})},
+            self.orden, cwd=RAIZ, env={**os.environ, 'PYTHONUNBUFFERED': '1'},
             stdin=subprocess.DEVNULL, stdout=self._archivo, stderr=subprocess.STDOUT,
             start_new_session=True)
         atexit.register(self.parar)  # si el cuaderno se interrumpe, no queda nada suelto
@@ -144,9 +144,9 @@ class Proceso:
         self.parar()
 
 
-def arrancar(orden, puerto, env=None):
+def arrancar(orden, puerto):
     """Arranca ``orden`` desde la raíz del taller y espera a que escuche en ``puerto``."""
-    return Proceso(orden, puerto, env=env)
+    return Proceso(orden, puerto)
 
 
 def carpeta(nombre=None):
