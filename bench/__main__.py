@@ -14,7 +14,7 @@ import sys
 
 import psutil
 
-from bench import lentos, medidas, observabilidad
+from bench import lentos, medidas, observabilidad, tipos
 
 OBJETIVO_RATIO = 0.9
 OBJETIVO_LOTE = 100_000
@@ -220,6 +220,7 @@ def main(argv=None):
     apartado_modelo(dv, modelo, args.rapido)
     apartado_servicio(args.rapido, con_aguante=not args.sin_aguante)
     observabilidad.apartado(dv, modelo, args.rapido, tabla, numero, OBJETIVO_RATIO)
+    tipos.apartado(args.rapido, tabla, numero)
     if not args.rapido:
         apartado_lentos(rapido=False)
     if args.completo:
