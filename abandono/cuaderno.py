@@ -184,8 +184,11 @@ def ejecutar_script(ruta):
 
 def probar(ruta, puerto, espera=60):
     """``python ruta`` hasta que termine, con su 9696 desviado a ``puerto``; su salida, junta."""
-    resultado = subprocess.run(_redirigido(ruta, puerto), cwd=RAIZ, capture_output=True, text=True,
-                               timeout=espera, stdin=subprocess.DEVNULL)
+    try:
+        resultado = subprocess.run(_redirigido(ruta, puerto), cwd=RAIZ, capture_output=True, text=True,
+                                   timeout=espera, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return f'{Path(ruta).name} no terminó en {espera} s (¿una petición sin respuesta?).\n'
     return resultado.stdout + resultado.stderr
 
 

@@ -76,3 +76,9 @@ def test_script_que_falla_muestra_su_error(tmp_path):
     (tmp_path / 'servicio1.py').write_text("raise NotImplementedError('Falta completar: el ejercicio 1')\n")
     with pytest.raises(RuntimeError, match=r'(?s)servicio1\.py terminó con un error.*Falta completar'):
         cuaderno.ejecutar_script(tmp_path / 'servicio1.py')
+
+
+def test_probar_un_script_que_no_termina(tmp_path):
+    (tmp_path / 'probar_servicio.py').write_text('import time\ntime.sleep(60)\n')
+    assert cuaderno.probar(tmp_path / 'probar_servicio.py', 1, espera=2) == (
+        'probar_servicio.py no terminó en 2 s (¿una petición sin respuesta?).\n')
