@@ -1,12 +1,13 @@
 """exercises/ sale de solutions/ y no se toca a mano; los archivos de la raíz no copian respuestas."""
 import ast
+import subprocess
 import sys
 
 import pytest
 import requests
 
-from abandono.calificador import ejercicios
-from abandono.calificador.ejercicios import RegionMalFormada, a_ejercicio
+from abandono.calificador import generador as ejercicios
+from abandono.calificador.generador import RegionMalFormada, a_ejercicio
 from abandono.lanzador import RAIZ, en_marcha, puerto_libre
 
 
@@ -29,6 +30,24 @@ def test_una_region_del_modulo_deja_el_archivo_importable():
     ejercicio = a_ejercicio('x = 1\n# BEGIN SOLUCION: define y\ny = 2\n# END SOLUCION\nz = 3\n')
     assert ejercicio == 'x = 1\n# TODO: define y\nz = 3\n'
     ast.parse(ejercicio)
+
+
+def test_las_regiones_del_main_no_lanzan_y_dejan_un_solo_pass():
+    solucion = ("if __name__ == '__main__':\n    # BEGIN SOLUCION: imprime\n    print(1)\n    # END SOLUCION\n\n"
+                "    # BEGIN SOLUCION: sirve\n    print(2)\n    # END SOLUCION\n")
+    ejercicio = a_ejercicio(solucion)
+    assert 'raise' not in ejercicio and ejercicio.count('pass') == 1
+    assert ejercicio.rstrip().endswith('# TODO: sirve\n    pass')
+    exec(compile(ejercicio, 'ejercicio', 'exec'), {'__name__': '__main__'})  # corre entero, sin errores
+
+
+def test_cada_pista_de_app_run_se_puede_copiar_tal_cual():
+    for nombre, texto in ejercicios.generar().items():
+        for linea in texto.splitlines():
+            if 'TODO' in linea and 'app.run(' in linea:
+                llamada = linea[linea.index('app.run('):].split(' y ')[0].split(')')[0] + ')'
+                ast.parse(llamada)
+                assert 'puerto' not in llamada and 'port=9696' in llamada, (nombre, llamada)
 
 
 @pytest.mark.parametrize('texto', ['# BEGIN SOLUCION\nx = 1\n', 'x = 1\n# END SOLUCION\n',
@@ -55,3 +74,9 @@ def test_flask_test_de_la_raiz_sirve_hola():
     with en_marcha([sys.executable, 'flask_test.py'], puerto,
                    env={'PUERTO': str(puerto)}) as url:
         assert requests.get(f'{url}/hola', timeout=5).text == 'Hola C8280'
+
+
+def test_make_ejercicios_comprobar_dice_que_esta_al_dia():
+    resultado = subprocess.run([sys.executable, '-m', 'abandono.calificador.generador', '--comprobar'],
+                               cwd=RAIZ, capture_output=True, text=True, timeout=60)
+    assert resultado.returncode == 0 and 'al día' in resultado.stdout, resultado.stderr

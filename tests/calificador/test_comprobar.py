@@ -1,0 +1,73 @@
+"""make comprobar: un estudiante califica su propia carpeta con el mismo calificador.
+
+La carpeta se escribe como la lección (URL fija ``http://localhost:9696/predict``,
+``app.run(host='0.0.0.0', port=9696)``): cada caja tiene su propia red, así que da
+igual que algo ocupe el 9696 de la computadora.
+"""
+import contextlib
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from abandono.lanzador import RAIZ
+from muestras import MUESTRAS, PISTAS, Muestra
+
+POR_NOMBRE = {m.nombre: m for m in MUESTRAS}
+
+
+def comprobar(carpeta):
+    # -o: make no rehace el entorno ni el modelo aunque otra prueba los toque a la vez.
+    resultado = subprocess.run(['make', '-s', '-o', '.venv/.taller', '-o', 'modelo_trabajo.bin', 'comprobar',
+                                f'CARPETA={carpeta}'], cwd=RAIZ, capture_output=True, text=True, timeout=120)
+    assert resultado.returncode == 0, resultado.stderr
+    return resultado.stdout
+
+
+@contextlib.contextmanager
+def ocupar_9696():
+    """Algo escuchando en el 9696 de la computadora (si ya lo hay, eso mismo vale)."""
+    try:
+        ocupante = socket.create_server(('0.0.0.0', 9696))
+    except OSError:
+        ocupante = None
+    try:
+        yield
+    finally:
+        if ocupante:
+            ocupante.close()
+
+
+def test_la_carpeta_escrita_como_la_leccion_saca_todo_aunque_el_9696_este_ocupado(tmp_path):
+    carpeta = Muestra('leccion', 'correcta', '', PISTAS, base='exercises').construir(tmp_path)
+    with ocupar_9696():
+        salida = comprobar(carpeta)
+    assert 'Total: 16/16' in salida, salida
+    assert '¡Todo bien!' in salida
+
+
+def test_dos_errores_dan_sus_dos_pistas(tmp_path):
+    cambios = {**POR_NOMBRE['url_sin_http'].cambios, **POR_NOMBRE['depurador_activado'].cambios}
+    carpeta = Muestra('dos_errores', 'error típico', '', cambios).construir(tmp_path)
+    salida = comprobar(carpeta)
+    assert 'Total: 11/16' in salida, salida
+    for texto in ('Ejercicio 2 (flask_test.py: hola en una ruta): 2/3', 'Ejercicio 4 (probar el servicio con requests): 0/3',
+                  'con http:// delante', 'arranca con el depurador activado', 'Se esperaba:', 'Se obtuvo:', 'Pista:'):
+        assert texto in salida, salida
+    assert 'Traceback' not in salida
+
+
+def test_sin_carpeta_dice_como_empezar(tmp_path):
+    resultado = subprocess.run([sys.executable, '-m', 'abandono.calificador.comprobar', str(tmp_path / 'nada')],
+                               cwd=RAIZ, capture_output=True, text=True, timeout=60)
+    assert resultado.returncode == 2 and 'No existe la carpeta' in resultado.stderr
+
+
+@pytest.mark.lento
+@pytest.mark.parametrize('nombre', ['url_sin_http', 'ruta_equivocada', 'prueba_con_get', 'puerto_sin_definir',
+                                    'depurador_activado', 'sin_app_run'])
+def test_cada_error_de_la_leccion_da_su_pista(tmp_path, nombre):
+    muestra = POR_NOMBRE[nombre]
+    salida = comprobar(muestra.construir(tmp_path))
+    assert muestra.pista in salida, salida
