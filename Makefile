@@ -36,9 +36,9 @@ empezar:
 	@echo "Tu carpeta de trabajo es mi_trabajo/ (git no la sigue; los archivos de la raíz no se tocan)."
 	@echo "  1. Completa los TODO de mi_trabajo/servicio1.py, flask_test.py y probar_servicio.py"
 	@echo "     (los enunciados están en exercises/LEEME.md y en los cuadernos 03 a 06)."
-	@echo "  2. Ejecútalos desde la raíz del taller, donde está modelo_trabajo.bin:"
+	@echo "  2. Ejecútalos desde la raíz del taller, con el entorno activado (source .venv/bin/activate):"
 	@echo "     python mi_trabajo/servicio1.py"
-	@echo "     (con el entorno del taller activado: source .venv/bin/activate; lo crean make jupyter y make comprobar)."
+	@echo "     El entorno y modelo_trabajo.bin los crean make jupyter, make comprobar o make modelo."
 	@echo "  3. Comprueba tu trabajo con: make comprobar   (puntos por ejercicio y una pista por fallo)"
 	@echo "  4. En los cuadernos 04 a 07, pon CARPETA = 'mi_trabajo' para ver tu código junto a la referencia."
 
