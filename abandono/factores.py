@@ -9,10 +9,11 @@ No es una aproximación: las pruebas comprueban que la suma reproduce
 ``decision_function`` para los 7043 clientes.
 
 El servicio los da solo si se piden (``POST /predict?factores=3``), para no
-encarecer la respuesta de siempre. Un árbol o un bosque no tienen esa suma
-(su probabilidad sale de las hojas a las que llega el cliente): para ellos
-``?factores`` es un 422 que lo explica, en vez de una aproximación que
-parezca exacta.
+encarecer la respuesta de siempre. Un árbol o un bosque no son una suma de
+pesos: su probabilidad sale de la hoja a la que llega el cliente. Repartirla
+entre los campos del camino (lo que hacen treeinterpreter o SHAP) depende del
+orden de los cortes o es otra estimación, así que para ellos ``?factores`` es
+un 422 que lo explica.
 """
 from abandono.esquema import ErrorDeEntrada
 from abandono.puntuador import Puntuador
@@ -45,8 +46,8 @@ def cuantos(consulta, puntuador):
     if texto is None:
         return 0
     if not isinstance(puntuador, Puntuador):
-        mensaje = ('este modelo no es una suma de aportes: solo la regresión logística '
-                   'explica cada predicción con factores exactos')
+        mensaje = ('este modelo no es una suma de pesos: los factores (aportes exactos al logit) '
+                   'solo existen para la regresión logística')
         raise ErrorDeEntrada(422, f'Parámetro no válido. factores: {mensaje}',
                              [{'campo': 'factores', 'mensaje': mensaje}])
     maximo = len(puntuador.categoricas) + len(puntuador.numericas)

@@ -69,7 +69,7 @@ def test_sin_factores_y_lo_dice(archivo):
     app = crear_app(*cargar_modelo(archivo)).test_client()
     r = app.post('/predict?factores=3', json=CLIENTE_LECCION)
     assert r.status_code == 422
-    assert 'solo la regresión logística' in r.get_json()['detalles'][0]['mensaje']
+    assert 'solo existen para la regresión logística' in r.get_json()['detalles'][0]['mensaje']
     # La página no pide factores a un modelo que no los tiene.
     pagina = app.get('/').get_data(as_text=True)
     assert 'data-factores="0"' in pagina and 'id="factores"' not in pagina
