@@ -40,6 +40,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -141,9 +142,13 @@ class Entrada:
 
 def _limitar():
     """En el hijo, antes del exec: los límites que heredará todo lo de la caja."""
+    # RLIMIT_NPROC cuenta por usuario en cada espacio de usuarios y en los de arriba. Como root
+    # arriba no cuenta, así que el tope es por caja; con otro usuario también cuentan todos sus
+    # procesos de la máquina (el calificador y las demás cajas), y hace falta más margen.
+    procesos = limites.PROCESOS if os.geteuid() == 0 else 16 * limites.PROCESOS
     for recurso, valor in ((resource.RLIMIT_AS, limites.MEMORIA), (resource.RLIMIT_CPU, limites.CPU),
                            (resource.RLIMIT_FSIZE, limites.ARCHIVO), (resource.RLIMIT_CORE, 0),
-                           (resource.RLIMIT_NPROC, limites.PROCESOS)):
+                           (resource.RLIMIT_NPROC, procesos)):
         resource.setrlimit(recurso, (valor, valor))
 
 
@@ -228,10 +233,11 @@ class Caja:
             real = puerto_prueba or puerto_libre()
             if servir:
                 self.url = f'http://127.0.0.1:{preferido or real}'
-            orden = [sys.executable, '-P', '-m', 'abandono.redireccion', '--puerto', f'{PUERTO_LECCION}={real}',
+            # redireccion.py por su ruta y sin PYTHONPATH: el taller no tapa los módulos de la entrega.
+            orden = [sys.executable, '-P', str(RAIZ / 'abandono' / 'redireccion.py'), '--puerto', f'{PUERTO_LECCION}={real}',
                      '--', *self._dentro(programa, str(entrada.calificador), informe_escritura, str(self.zona))]
             cwd = self.zona
-            entorno = {**_entorno(self.zona), 'PATH': os.environ.get('PATH', ''), 'PYTHONPATH': str(RAIZ)}
+            entorno = {**_entorno(self.zona), 'PATH': os.environ.get('PATH', '')}
         self._proceso = subprocess.Popen(
             orden, cwd=cwd, env=entorno if entorno is not None else {'PATH': '/usr/bin:/bin'}, stdin=subprocess.PIPE,
             stdout=self._salida, stderr=self._errores, pass_fds=pasar, close_fds=True,
@@ -250,6 +256,10 @@ class Caja:
             self._proceso.stdin.write((json.dumps(pedido) + '\n').encode() if pedido else b'')
             self._proceso.stdin.close()
         self._inicio = time.monotonic()
+        # Pase lo que pase (un calificador que se olvida de cerrarla), la caja no vive más de VIDA.
+        self._reloj = threading.Timer(limites.VIDA, self._matar)
+        self._reloj.daemon = True
+        self._reloj.start()
 
     @staticmethod
     def _dentro(programa, calificador, informe_fd, zona='/zona'):
@@ -322,15 +332,19 @@ class Caja:
     def errores(self):
         return self._leer(self._errores)
 
-    def cerrar(self):
-        """Mata la caja entera: con bwrap muere su espacio de procesos, con todo lo que quede dentro."""
+    def _matar(self):
+        """Con bwrap, matar su grupo mata el espacio de procesos de la caja, con todo lo que quede dentro."""
         if self.vivo():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(self._proceso.pid, signal.SIGKILL)
-        self._proceso.wait()
         if not self.aislada:
             # Sin caja no hay espacio de procesos: se matan los que sigan en la zona (cwd dentro).
             _matar_en(self.zona)
+
+    def cerrar(self):
+        self._reloj.cancel()
+        self._matar()
+        self._proceso.wait()
         self._pila.close()
 
     def __enter__(self):

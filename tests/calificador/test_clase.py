@@ -8,10 +8,11 @@ Alrededor de cada tanda: una escucha en el 127.0.0.1 de la máquina que no
 debe recibir nada, y la huella del taller y de .venv, que no deben cambiar.
 """
 import csv
-import hashlib
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from abandono.calificador import clase
 from abandono.calificador.complemento import por_ejercicio
 from abandono.calificador.generador import EJERCICIOS as CARPETA_EJERCICIOS, SOLUCIONES
 from abandono.lanzador import RAIZ
-from muestras import ATAQUES, CORRECTA, ERROR, HOSTIL, MUESTRAS, construir
+from muestras import ATAQUES, CORRECTA, ERROR, HOSTIL, MUESTRAS, Muestra, construir
 
 RAPIDAS = ('pistas_al_pie_de_la_letra', 'puerto_sin_definir', 'depurador_activado', 'url_sin_http',
            'falsifica_el_informe', 'reescribe_el_repositorio', 'molesta_a_los_vecinos', 'deja_procesos',
@@ -63,15 +64,19 @@ class Escucha:
 
 
 def huella():
-    """Lo que un ataque querría cambiar: el paquete, las soluciones, las pruebas y .venv (nombres, tamaños, fechas)."""
-    resumen = hashlib.sha256()
+    """Lo que un ataque querría cambiar: el paquete, las soluciones, las pruebas y .venv: {ruta: (tamaño, fecha)}."""
+    archivos = {}
     for carpeta in (RAIZ / 'abandono' / 'calificador', SOLUCIONES, RAIZ / 'tests' / 'ejercicios', RAIZ / '.venv'):
-        for raiz, carpetas, archivos in sorted(os.walk(carpeta)):
-            carpetas[:] = sorted(c for c in carpetas if c != '__pycache__')
-            for nombre in sorted(archivos):
+        for raiz, carpetas, nombres in os.walk(carpeta):
+            carpetas[:] = [c for c in carpetas if c != '__pycache__']
+            for nombre in nombres:
                 info = os.lstat(os.path.join(raiz, nombre))
-                resumen.update(f'{raiz}/{nombre}:{info.st_size}:{info.st_mtime_ns}\n'.encode())
-    return resumen.hexdigest()
+                archivos[os.path.join(raiz, nombre)] = (info.st_size, info.st_mtime_ns)
+    return archivos
+
+
+def cambios(antes, despues):
+    return sorted(r for r in antes.keys() | despues.keys() if antes.get(r) != despues.get(r))
 
 
 def rastros():
@@ -97,8 +102,8 @@ class Tanda:
     salida: Path
     segundos: float
     recibido: list
-    huella_antes: str
-    huella_despues: str
+    huella_antes: dict
+    huella_despues: dict
     rastros: tuple
 
 
@@ -179,7 +184,7 @@ def test_cada_muestra_saca_lo_esperado(request, muestra):
 def test_los_ataques_no_dejan_rastro(request, nombre):
     tanda = request.getfixturevalue(nombre)
     assert tanda.recibido == [], 'la escucha de fuera de las cajas recibió algo'
-    assert tanda.huella_antes == tanda.huella_despues, 'cambió el taller o .venv'
+    assert cambios(tanda.huella_antes, tanda.huella_despues) == [], 'cambió el taller o .venv'
     assert tanda.rastros == ([], []), tanda.rastros
     assert all(c['error'] is None for c in tanda.calificaciones.values())
 
@@ -245,3 +250,64 @@ def test_calificar_una_sola_entrega_lo_dice_y_no_escribe_nada(tmp_path, capsys):
     assert salida.value.code == 2
     assert 'parece UNA entrega' in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ['mi_entrega']
+
+
+COMO_65534 = ('solucion', 'falsifica_el_informe', 'reescribe_el_repositorio', 'deja_procesos', 'sale_a_la_red')
+
+
+def _carpeta_cerrada(ruta):
+    """La primera carpeta de ``ruta`` que otro usuario no puede atravesar (como /root, 0700), o None."""
+    for padre in reversed(Path(ruta).parents):
+        if padre != Path('/') and not padre.stat().st_mode & 0o001:
+            return padre
+    return None
+
+
+@pytest.mark.lento
+@pytest.mark.skipif(os.geteuid() != 0, reason='solo root puede calificar como otro usuario; '
+                                              'sin root, toda la batería ya corre sin privilegios')
+def test_como_usuario_sin_privilegios_da_lo_mismo():
+    """La clase calificada como 65534 (setpriv) saca lo mismo y no deja rastro.
+
+    El intérprete vive en /root/.pyenv y /root es 0700: en un espacio de montaje propio se tapa
+    /root con un tmpfs abierto y se vuelve a montar solo el camino al intérprete.
+    """
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix='clase-65534-'))
+    try:
+        os.chmod(base, 0o755)
+        escucha = Escucha()
+        muestras = [m for m in MUESTRAS if m.nombre in COMO_65534]
+        construir(base / 'entregas', muestras, escucha.puerto)
+        shutil.copytree(SOLUCIONES, base / 'entregas' / 'solucion')
+        for raiz, carpetas, archivos in os.walk(base):
+            for nombre in carpetas:
+                os.chmod(os.path.join(raiz, nombre), 0o755)
+        (base / 'notas').mkdir()
+        os.chown(base / 'notas', 65534, 65534)
+        orden = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'env', 'HOME=/tmp',
+                 str(RAIZ / '.venv' / 'bin' / 'python'), '-m', 'abandono.calificador.clase',
+                 str(base / 'entregas'), '--salida', str(base / 'notas')]
+        cerrada = _carpeta_cerrada(sys.base_prefix)
+        montajes = ''
+        if cerrada:
+            hijo = cerrada / Path(sys.base_prefix).relative_to(cerrada).parts[0]
+            puente = base / 'puente'
+            puente.mkdir()
+            montajes = (f'mount --make-rprivate / && mount --bind {hijo} {puente} && '
+                        f'mount -t tmpfs -o mode=755 tmpfs {cerrada} && mkdir -p {hijo} && mount --bind {puente} {hijo} && ')
+        antes = huella()
+        resultado = subprocess.run(['unshare', '--mount', 'sh', '-c', montajes + 'exec ' + ' '.join(orden)],
+                                   cwd=RAIZ, capture_output=True, text=True, timeout=600)
+        time.sleep(0.5)
+        escucha.cerrar()
+        assert resultado.returncode == 0, resultado.stderr[-2000:]
+        with open(base / 'notas' / 'calificaciones.csv', encoding='utf-8') as archivo:
+            filas = {f['entrega']: f for f in csv.DictReader(archivo)}
+        for muestra in [*muestras, Muestra('solucion', CORRECTA, '')]:
+            obtenidos = {n: int(filas[muestra.nombre][f'ejercicio_{n}']) for n in MAXIMOS}
+            assert obtenidos == esperados(muestra), muestra.nombre
+        assert escucha.recibido == [] and cambios(antes, huella()) == [] and rastros() == ([], [])
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

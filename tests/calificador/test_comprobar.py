@@ -5,6 +5,7 @@ La carpeta se escribe como la lección (URL fija ``http://localhost:9696/predict
 igual que algo ocupe el 9696 de la computadora.
 """
 import contextlib
+import os
 import socket
 import subprocess
 import sys
@@ -71,3 +72,13 @@ def test_cada_error_de_la_leccion_da_su_pista(tmp_path, nombre):
     muestra = POR_NOMBRE[nombre]
     salida = comprobar(muestra.construir(tmp_path))
     assert muestra.pista in salida, salida
+
+
+def test_sin_caja_la_solucion_saca_todo_aunque_el_9696_este_ocupado():
+    """--sin-aislamiento (lo que usa make comprobar sin bubblewrap) desvía el 9696 de la lección."""
+    orden = [sys.executable, '-m', 'pytest', 'tests/ejercicios', '-q', '-p', 'no:cacheprovider', '--noconftest',
+             '-p', 'abandono.calificador.complemento', '--sin-aislamiento']
+    with ocupar_9696():
+        resultado = subprocess.run(orden, cwd=RAIZ, capture_output=True, text=True, timeout=180,
+                                   env={**os.environ, 'PYTEST_DISABLE_PLUGIN_AUTOLOAD': '1'})
+    assert 'puntos: 16/16' in resultado.stdout, resultado.stdout[-3000:]
