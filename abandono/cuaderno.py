@@ -90,7 +90,8 @@ class Proceso:
         self.nombre = nombre or ' '.join(self.orden)
         self.puerto = puerto
         self.url = f'http://127.0.0.1:{puerto}'
-        self.termino = False  # True si terminó solo sin abrir el puerto (y puede_terminar)
+        # Si terminó solo sin abrir el puerto (y puede_terminar): True, y su código de salida.
+        self.termino, self.codigo = False, None
         self._archivo = tempfile.TemporaryFile()
         self._proceso = subprocess.Popen(
             self.orden, cwd=RAIZ, env={**os.environ, 'PYTHONUNBUFFERED': '1'},
@@ -100,12 +101,12 @@ class Proceso:
         limite = time.monotonic() + espera
         while not escucha(puerto):
             codigo = self._proceso.poll()
-            if codigo == 0 and puede_terminar:
-                self.termino, self.url = True, None
+            if codigo is not None and puede_terminar:
+                self.termino, self.codigo, self.url = True, codigo, None
                 break
             if codigo is not None:
-                raise RuntimeError(f'{self.nombre} terminó con un error (código {codigo}) antes de '
-                                   f'quedarse sirviendo. Esto es lo que escribió:\n{self.salida()}')
+                raise RuntimeError(f'{self.nombre} terminó (código {codigo}) antes de quedarse '
+                                   f'sirviendo. Esto es lo que escribió:\n{self.salida()}')
             if time.monotonic() > limite:
                 self.parar()
                 raise RuntimeError(f'{self.nombre} no empezó a escuchar en {espera:.0f} s. '
@@ -176,7 +177,8 @@ def ejecutar_script(ruta):
 
     El script escribe el 9696 como la lección y escucha de verdad en ``.puerto``, sin
     ocupar el 9696 de la computadora. Vale para los dos momentos de un ejercicio: si
-    imprime y termina (``termino`` es True) o si se queda sirviendo (espera a que escuche).
+    imprime y termina (``termino`` es True, también con un error: su salida lo cuenta) o si
+    se queda sirviendo (espera a que escuche).
     """
     puerto = puerto_libre()
     return Proceso(_redirigido(ruta, puerto), puerto, puede_terminar=True, nombre=Path(ruta).name)

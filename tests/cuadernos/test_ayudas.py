@@ -72,10 +72,14 @@ def test_carpeta_que_no_existe(tmp_path):
         cuaderno.carpeta(tmp_path / 'no_existe')
 
 
-def test_script_que_falla_muestra_su_error(tmp_path):
-    (tmp_path / 'servicio1.py').write_text("raise NotImplementedError('Falta completar: el ejercicio 1')\n")
-    with pytest.raises(RuntimeError, match=r'(?s)servicio1\.py terminó con un error.*Falta completar'):
-        cuaderno.ejecutar_script(tmp_path / 'servicio1.py')
+def test_script_que_falla_termina_con_su_error(tmp_path):
+    """Un ejercicio a medias no rompe el cuaderno: termina y su salida cuenta por qué."""
+    (tmp_path / 'servicio1.py').write_text("print('0.062')\nraise NotImplementedError('Falta completar: el ejercicio 3')\n")
+    proceso = cuaderno.ejecutar_script(tmp_path / 'servicio1.py')
+    assert (proceso.termino, proceso.codigo, proceso.url) == (True, 1, None)
+    assert proceso.salida().startswith('0.062\n') and 'NotImplementedError: Falta completar' in proceso.salida()
+    with pytest.raises(RuntimeError, match=r"(?s)servicio1\.py terminó sin escribir 'Press CTRL\+C'.*Falta completar"):
+        proceso.esperar_texto('Press CTRL+C')
 
 
 def test_probar_un_script_que_no_termina(tmp_path):
