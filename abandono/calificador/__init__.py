@@ -1,9 +1,11 @@
-"""El calificador de los ejercicios: pytest es el juez.
+"""El calificador de los ejercicios: pytest es el juez, y el código del estudiante corre en cajas.
 
-- ``ejercicios``: genera ``exercises/`` a partir de ``solutions/``.
-- ``ejecutor``: el proceso hijo que ejecuta el código de una entrega, aislado.
-- ``aislamiento``: la copia temporal de la entrega y el arranque de ese hijo.
-- ``referencia``: los clientes y probabilidades con los que se compara.
+- ``ejercicios``: la tabla de ejercicios (archivos, cómo se ejecutan, puntos de cada comprobación).
+- ``generador``: genera ``exercises/`` a partir de ``solutions/``.
+- ``referencia``: el modelo movido y los clientes nuevos de cada calificación.
+- ``caja``: cada orden del estudiante en una caja de bubblewrap (con ``pasarela`` y ``sonda`` dentro).
+- ``observacion``: abre las cajas de una entrega y recoge lo que se ve desde fuera.
+- ``juicio``: mensajes de suspenso y lectura de lo observado.
 - ``complemento``: el complemento de pytest (``--entrega``, puntos, resumen).
-- ``clase``: califica una carpeta con todas las entregas de una clase.
+- ``clase``: califica una clase entera; ``comprobar``: un estudiante su propia carpeta.
 """
