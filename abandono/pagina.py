@@ -46,8 +46,7 @@ def campos(esquema):
     orden = list(CLIENTE_LECCION)
     lista = []
     for nombre, propiedad in esquema['properties'].items():
-        campo = {'nombre': nombre, 'etiqueta': ETIQUETAS.get(nombre, nombre),
-                 'obligatorio': nombre in esquema.get('required', ())}
+        campo = {'nombre': nombre, 'etiqueta': ETIQUETAS.get(nombre, nombre)}
         if 'enum' in propiedad:
             campo['opciones'] = propiedad['enum']
         elif propiedad.get('type') in ('integer', 'number'):

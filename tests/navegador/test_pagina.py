@@ -68,9 +68,14 @@ def test_cada_campo_del_modelo_tiene_su_etiqueta(pagina, url_gunicorn):
     for control in controles:
         etiqueta = pagina.find_element(By.CSS_SELECTOR, f'label[for="{control.get_attribute("id")}"]')
         assert control.get_attribute('name') in etiqueta.text
-    # Las opciones de cada lista son las categorías del modelo, ni una más.
-    contrato = Select(pagina.find_element(By.ID, 'campo-contract'))
-    assert [o.get_attribute('value') for o in contrato.options][1:] == esquema['properties']['contract']['enum']
+    # Las opciones de cada lista son las categorías del modelo, ni una más, y cada número dice sus límites.
+    for nombre, propiedad in esquema['properties'].items():
+        if 'enum' in propiedad:
+            lista = Select(pagina.find_element(By.ID, f'campo-{nombre}'))
+            assert [o.get_attribute('value') for o in lista.options][1:] == propiedad['enum']
+        elif 'maximum' in propiedad:
+            ayuda = pagina.find_element(By.ID, f'ayuda-{nombre}').text
+            assert ayuda.endswith(f"de {propiedad['minimum']} a {propiedad['maximum']}"), ayuda
 
 
 def test_cliente_de_la_leccion_enviado_con_el_teclado(pagina):
