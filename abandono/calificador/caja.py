@@ -32,6 +32,7 @@ import functools
 import json
 import os
 import resource
+import selectors
 import shutil
 import signal
 import socket
@@ -56,10 +57,6 @@ PYTHON = '/venv/bin/python'            # el intérprete, visto desde dentro de l
 PUERTO_LECCION = 9696
 _MAX_ENTREGA = 4 * 1024 ** 2           # bytes que se copian de una entrega
 _MAX_SALIDA = 20_000                   # caracteres de salida que se leen de cada proceso
-
-
-class SinCaja(RuntimeError):
-    """No hay bubblewrap que funcione aquí y no se pidió calificar sin aislamiento."""
 
 
 # --- ¿Se puede aislar aquí? --------------------------------------------------
@@ -309,8 +306,6 @@ class Caja:
 
     def informe(self, limite=limites.ARRANQUE):
         """La línea JSON de la sonda, o None si no llegó (o no es JSON)."""
-        import selectors
-
         with selectors.DefaultSelector() as selector:
             selector.register(self._informe, selectors.EVENT_READ)
             if not selector.select(max(0.0, self._inicio + limite - time.monotonic())):

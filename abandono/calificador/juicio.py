@@ -9,6 +9,9 @@ import math
 import re
 
 import pytest
+import requests
+
+from abandono.calificador import limites
 
 _NUMERO = re.compile(r'[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?')
 MAX_NUMEROS_IMPRESOS = 12   # más números que esto en la salida no es "imprimir la probabilidad"
@@ -56,10 +59,6 @@ def no_termina(informe, archivo):
 
 def sirve_sin_depurador(script, archivo):
     """``python archivo`` deja una aplicación escuchando y con el depurador apagado."""
-    import requests
-
-    from abandono.calificador import limites
-
     falta(script, archivo)
     if script.url is None:
         if script.codigo not in (None, 0):

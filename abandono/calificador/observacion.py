@@ -51,7 +51,7 @@ class ServicioDePrueba:
     peticiones: list = field(default_factory=list)
 
     def aplicacion(self):
-        from werkzeug.wrappers import Request, Response
+        from werkzeug.wrappers import Request
 
         @Request.application
         def aplicacion(peticion):

@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -272,8 +273,6 @@ def test_como_usuario_sin_privilegios_da_lo_mismo():
     El intérprete vive en /root/.pyenv y /root es 0700: en un espacio de montaje propio se tapa
     /root con un tmpfs abierto y se vuelve a montar solo el camino al intérprete.
     """
-    import tempfile
-
     base = Path(tempfile.mkdtemp(prefix='clase-65534-'))
     try:
         os.chmod(base, 0o755)
