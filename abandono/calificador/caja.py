@@ -231,8 +231,8 @@ class Caja:
             if servir:
                 self.url = f'http://127.0.0.1:{preferido or real}'
             # redireccion.py por su ruta y sin PYTHONPATH: el taller no tapa los módulos de la entrega.
-            orden = [sys.executable, '-P', str(RAIZ / 'abandono' / 'redireccion.py'), '--puerto', f'{PUERTO_LECCION}={real}',
-                     '--', *self._dentro(programa, str(entrada.calificador), informe_escritura, str(self.zona))]
+            orden = [sys.executable, '-P', str(RAIZ / 'abandono' / 'redireccion.py'),
+                     '--puerto', f'{PUERTO_LECCION}={real}', '--', *self._dentro(programa, str(entrada.calificador), informe_escritura, str(self.zona))]
             cwd = self.zona
             entorno = {**_entorno(self.zona), 'PATH': os.environ.get('PATH', '')}
         self._proceso = subprocess.Popen(

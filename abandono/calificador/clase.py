@@ -223,7 +223,8 @@ def grafico(calificaciones):
 
 def informe(calificaciones, segundos):
     lineas = ['# Informe de calificaciones', '',
-              f'{len(calificaciones)} entregas calificadas el {datetime.now():%d/%m/%Y a las %H:%M} en {segundos:.0f} s.',
+              f'{len(calificaciones)} entregas calificadas el {datetime.now():%d/%m/%Y a las %H:%M} '
+              f'en {segundos:.0f} s.',
               '', '![Puntos por ejercicio y fallos más comunes](grafico.png)', '',
               *(f'- Ejercicio {n}: {e.titulo} ({sum(e.puntos.values())} puntos)' for n, e in EJERCICIOS.items()), '',
               '| entrega | ' + ' | '.join(f'ej. {n}' for n in EJERCICIOS) + ' | total | aviso |',
@@ -281,7 +282,8 @@ def main(argv=None):
         parser.error(f'no existe la carpeta {args.carpeta}')
     carpeta = args.carpeta.resolve()
     if es_una_entrega(carpeta):
-        parser.error(f'{args.carpeta} parece UNA entrega (tiene {", ".join(a for a in ARCHIVOS if (carpeta / a).exists())}), '
+        tiene = ', '.join(a for a in ARCHIVOS if (carpeta / a).exists())
+        parser.error(f'{args.carpeta} parece UNA entrega (tiene {tiene}), '
                      'no una clase. Para una entrega usa "make comprobar CARPETA=..."; para una clase, '
                      'pon cada entrega en su propia subcarpeta. No se escribió nada.')
     if not entregas_de(carpeta):

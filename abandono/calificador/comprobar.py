@@ -48,7 +48,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not args.carpeta.is_dir():
         if args.carpeta == CARPETA:
-            parser.exit(2, 'No existe mi_trabajo/. Créala con "make empezar" (copia los ejercicios) y vuelve a probar.\n')
+            parser.exit(2, 'No existe mi_trabajo/. Créala con "make empezar" (copia los ejercicios) '
+                           'y vuelve a probar.\n')
         parser.exit(2, f'No existe la carpeta {args.carpeta}.\n')
     if not any((args.carpeta / a).is_file() for a in ARCHIVOS):
         parser.exit(2, f'{args.carpeta} no tiene ninguno de los archivos de los ejercicios '

@@ -40,10 +40,10 @@ def importado(observado, archivo):
     falta(observado, archivo)
     modulo = archivo.removesuffix('.py')
     informe = observado.informe
-    if informe is None or (not informe.get('probado') and 'no terminó' in (informe.get('error') or '')):
-        suspenso(f'"import {modulo}" no termina.', 'que importar el archivo solo defina cosas y vuelva',
-                 'no volvió a tiempo' if informe else ultima_linea(observado.errores),
-                 "lo que arranca o espera (app.run, un bucle) va dentro de if __name__ == '__main__':.")
+    if informe is None:
+        _no_vuelve(modulo, ultima_linea(observado.errores))
+    if not informe.get('probado') and 'no terminó' in (informe.get('error') or ''):
+        _no_vuelve(modulo, 'no volvió a tiempo')
     if not informe.get('probado'):
         suspenso(f'"import {modulo}" falla.', 'que termine sin errores', ultima_linea(informe.get('error')),
                  f'ejecuta "python {archivo}" tú mismo y corrige el primer error que aparezca.')
@@ -53,8 +53,12 @@ def importado(observado, archivo):
 def no_termina(informe, archivo):
     """Si ``import`` no volvió, lo que falta quizá venga después: se dice eso y no "no existe"."""
     if not informe.get('importado'):
-        suspenso(f'"import {archivo.removesuffix(".py")}" no termina.', 'que importar el archivo solo defina cosas y vuelva',
-                 'no volvió a tiempo', "lo que arranca o espera (app.run, un bucle) va dentro de if __name__ == '__main__':.")
+        _no_vuelve(archivo.removesuffix('.py'), 'no volvió a tiempo')
+
+
+def _no_vuelve(modulo, obtenido):
+    suspenso(f'"import {modulo}" no termina.', 'que importar el archivo solo defina cosas y vuelva', obtenido,
+             "lo que arranca o espera (app.run, un bucle) va dentro de if __name__ == '__main__':.")
 
 
 def sirve_sin_depurador(script, archivo):

@@ -72,27 +72,29 @@ def _al_importar(codigo):
     return {S: [(_AL_IMPORTAR, _AL_IMPORTAR + codigo)]}
 
 
+def _todo(archivo, fragmento, codigo):
+    """El cambio que completa el TODO del esqueleto que contiene ``fragmento`` (y su raise, si lo tiene)."""
+    lineas = (BASES['exercises'] / archivo).read_text(encoding='utf-8').splitlines(keepends=True)
+    i = next(i for i, linea in enumerate(lineas) if '# TODO' in linea and fragmento in linea)
+    sigue = lineas[i + 1] if i + 1 < len(lineas) and 'raise NotImplementedError' in lineas[i + 1] else ''
+    return lineas[i] + sigue, codigo
+
+
 # Lo que escribiría un estudiante que sigue cada pista del esqueleto al pie de la letra.
 PISTAS = {
-    S: [("    # TODO: transforma [cliente] con dv y quédate con la columna 1 de modelo.predict_proba (un número, no la matriz)\n"
-         "    raise NotImplementedError('Falta completar: transforma [cliente] con dv y quédate con la columna 1 de modelo.predict_proba (un número, no la matriz)')\n",
-         '    X = dv.transform([cliente])\n    return modelo.predict_proba(X)[:, 1][0]\n'),
-        ("# TODO: abre modelo_trabajo.bin en modo 'rb' y desempaqueta la tupla con dv, modelo = pickle.load(f_in)\n",
-         "with open('modelo_trabajo.bin', 'rb') as f_in:\n    dv, modelo = pickle.load(f_in)\n"),
-        ("# TODO: crea app = Flask('Abandono') y una función con @app.route('/predict', methods=['POST']) que lea el cliente con request.get_json() y responda con jsonify; convierte a float y bool de Python, porque jsonify no sabe escribir los tipos de NumPy\n",
-         "app = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
-         "    cliente = request.get_json()\n    probabilidad = predict_cliente(cliente, dv, modelo)\n"
-         "    return jsonify({'probabilidad_abandono': float(probabilidad), 'abandono': bool(probabilidad >= 0.5)})\n"),
-        ("    # TODO: llama a predict_cliente(cliente, dv, modelo) e imprime la probabilidad (con 3 decimales basta) y la decisión\n",
-         "    probabilidad = predict_cliente(cliente, dv, modelo)\n    print(round(probabilidad, 3), probabilidad >= 0.5)\n"),
-        ("    # TODO: arranca la aplicación con app.run(debug=False, host='0.0.0.0', port=9696)\n",
-         "    app.run(debug=False, host='0.0.0.0', port=9696)\n")],
-    F: [("# TODO: crea la aplicación con app = Flask(...) y decora def hola(): return 'Hola C8280' con @app.route('/hola')\n",
-         "app = Flask('test')\n\n\n@app.route('/hola')\ndef hola():\n    return 'Hola C8280'\n"),
-        ("    # TODO: arranca la aplicación con app.run(debug=False, host='0.0.0.0', port=9696)\n",
-         "    app.run(debug=False, host='0.0.0.0', port=9696)\n")],
-    P: [("# TODO: envía el cliente con requests.post(url, json=cliente) (POST, no GET) y muestra la respuesta con print(respuesta.json())\n",
-         'respuesta = requests.post(url, json=cliente)\nprint(respuesta.json())\n')],
+    S: [_todo(S, 'transforma [cliente]', '    X = dv.transform([cliente])\n    return modelo.predict_proba(X)[:, 1][0]\n'),
+        _todo(S, 'abre modelo_trabajo.bin', "with open('modelo_trabajo.bin', 'rb') as f_in:\n"
+                                            '    dv, modelo = pickle.load(f_in)\n'),
+        _todo(S, "crea app = Flask('Abandono')",
+              "app = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
+              '    cliente = request.get_json()\n    probabilidad = predict_cliente(cliente, dv, modelo)\n'
+              "    return jsonify({'probabilidad_abandono': float(probabilidad), 'abandono': bool(probabilidad >= 0.5)})\n"),
+        _todo(S, 'llama a predict_cliente', '    probabilidad = predict_cliente(cliente, dv, modelo)\n'
+                                            '    print(round(probabilidad, 3), probabilidad >= 0.5)\n'),
+        _todo(S, 'app.run(', "    app.run(debug=False, host='0.0.0.0', port=9696)\n")],
+    F: [_todo(F, 'crea la aplicación', "app = Flask('test')\n\n\n@app.route('/hola')\ndef hola():\n    return 'Hola C8280'\n"),
+        _todo(F, 'app.run(', "    app.run(debug=False, host='0.0.0.0', port=9696)\n")],
+    P: [_todo(P, 'requests.post', 'respuesta = requests.post(url, json=cliente)\nprint(respuesta.json())\n')],
 }
 
 # Código de los ataques (corre al importar y al ejecutar; nunca debe servir de nada).
@@ -323,8 +325,7 @@ MUESTRAS = [
             base='exercises', borrar=(S, F), categoria='puntos sin trabajo / toda la clase'),
     Muestra('cuadricula', ATAQUE, 'imprime 0.000 … 1.000 y /predict responde 100 001 números',
             {S: [("# TODO: crea app = Flask('Abandono')", _CUADRICULA + "# TODO: crea app = Flask('Abandono')"),
-                 ("    # TODO: arranca la aplicación con app.run(debug=False, host='0.0.0.0', port=9696)\n",
-                  "    app.run(debug=False, host='0.0.0.0', port=9696)\n")]},
+                 PISTAS[S][4]]},
             {3: 3}, base='exercises', categoria='puntos sin trabajo'),
     Muestra('filtra_soluciones', ATAQUE, 'hola devuelve el texto de cualquier solución que encuentre',
             {F: [("# TODO: crea la aplicación",

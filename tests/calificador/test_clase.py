@@ -82,8 +82,10 @@ def cambios(antes, despues):
 
 def rastros():
     """Archivos ATAQUE_* en el taller (git aparte) o en /tmp, y procesos que un ataque quiso dejar vivos."""
-    archivos = [os.path.join(r, n) for r, cs, ns in os.walk(RAIZ) if not cs.__setitem__(slice(None), [c for c in cs if c != '.git'])
-                for n in ns if n.startswith('ATAQUE_')]
+    archivos = []
+    for raiz, carpetas, nombres in os.walk(RAIZ):
+        carpetas[:] = [c for c in carpetas if c != '.git']
+        archivos += [os.path.join(raiz, n) for n in nombres if n.startswith('ATAQUE_')]
     archivos += [str(p) for p in Path('/tmp').glob('ATAQUE_*')]
     procesos = []
     for pid in filter(str.isdigit, os.listdir('/proc')):
@@ -295,7 +297,8 @@ def test_como_usuario_sin_privilegios_da_lo_mismo():
             puente = base / 'puente'
             puente.mkdir()
             montajes = (f'mount --make-rprivate / && mount --bind {hijo} {puente} && '
-                        f'mount -t tmpfs -o mode=755 tmpfs {cerrada} && mkdir -p {hijo} && mount --bind {puente} {hijo} && ')
+                        f'mount -t tmpfs -o mode=755 tmpfs {cerrada} && mkdir -p {hijo} && '
+                        f'mount --bind {puente} {hijo} && ')
         antes = huella()
         resultado = subprocess.run(['unshare', '--mount', 'sh', '-c', montajes + 'exec ' + ' '.join(orden)],
                                    cwd=RAIZ, capture_output=True, text=True, timeout=600)
