@@ -7,6 +7,7 @@ un resumen corto, y de sus errores, la última línea.
 import ast
 import math
 import re
+import time
 
 import pytest
 import requests
@@ -72,17 +73,32 @@ def sirve_sin_depurador(script, archivo):
         suspenso(f'"python {archivo}" no deja la aplicación en marcha.', 'un servidor escuchando (app.run)',
                  obtenido, "termina el script con app.run(debug=False, host='0.0.0.0', port=9696) "
                            "dentro de if __name__ == '__main__':.")
-    try:
-        # El depurador de Werkzeug sirve sus archivos a quien los pida: si responde, está encendido.
-        depurador = requests.get(f'{script.url}/?__debugger__=yes&cmd=resource&f=debugger.js',
-                                 timeout=limites.PETICION)
-    except requests.RequestException as error:
+    # El depurador de Werkzeug sirve sus archivos a quien los pida: si responde, está encendido.
+    depurador, error = primera_respuesta(f'{script.url}/?__debugger__=yes&cmd=resource&f=debugger.js')
+    if depurador is None:
         suspenso(f'"python {archivo}" no responde por HTTP.', 'una respuesta HTTP cualquiera',
-                 type(error).__name__, 'mira la salida del script: quizá se cae al recibir una petición.')
+                 error, 'mira la salida del script: quizá se cae al recibir una petición.')
     if depurador.status_code == 200 and 'debugger' in depurador.text[:20000].lower():
         suspenso(f'"python {archivo}" arranca con el depurador activado.', 'debug=False (o sin debug)',
                  'el depurador de Werkzeug responde', 'el depurador deja ejecutar código a quien llegue '
                  'al servicio: usa app.run(debug=False, ...) en lo que entregas.')
+
+
+def primera_respuesta(url, limite=limites.ARRANQUE):
+    """(respuesta, None) del primer GET que conteste, o (None, el último error) si nada contesta a tiempo.
+
+    Con debug=True el recargador de Werkzeug abre el puerto antes de que su proceso hijo termine de
+    importar: las primeras peticiones pueden esperar o fallar sin que el servicio esté roto.
+    """
+    fin = time.monotonic() + limite
+    while True:
+        try:
+            return requests.get(url, timeout=limites.PETICION), None
+        except requests.RequestException as fallo:
+            error = type(fallo).__name__
+        if time.monotonic() > fin:
+            return None, error
+        time.sleep(0.2)
 
 
 def es_numero(valor):

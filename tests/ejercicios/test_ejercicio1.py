@@ -1,7 +1,8 @@
 """Ejercicio 1: servicio1.py como script (predict_cliente, cargar el modelo, puntuar un cliente)."""
 import pytest
 
-from abandono.calificador.juicio import importado, pista_probabilidad, probabilidad_impresa, suspenso, ultima_linea
+from abandono.calificador.juicio import (
+    importado, no_termina, pista_probabilidad, probabilidad_impresa, suspenso, ultima_linea)
 from abandono.calificador.referencia import TOLERANCIA, TOLERANCIA_IMPRESA
 
 ARCHIVO = 'servicio1.py'
@@ -17,6 +18,7 @@ def test_carga_dv_y_modelo(informe, referencia):
     encontrados = informe.get('encontrados', {})
     faltan = [nombre for nombre in ('dv', 'modelo') if not encontrados.get(nombre)]
     if faltan:
+        no_termina(informe, ARCHIVO)
         suspenso('Al importar servicio1.py no quedan cargados el vectorizador y el modelo.',
                  'una variable con el DictVectorizer (dv) y otra con el modelo',
                  f'falta: {", ".join(faltan)}',
@@ -35,6 +37,7 @@ def test_predict_cliente(informe, referencia):
     """predict_cliente da la probabilidad del modelo para clientes nuevos"""
     resultados = informe.get('predict_cliente')
     if resultados is None:
+        no_termina(informe, ARCHIVO)
         suspenso('servicio1.py no define la función predict_cliente.',
                  'def predict_cliente(cliente, dv, modelo)', 'no existe',
                  'copia la función predict_cliente de la lección en servicio1.py.')

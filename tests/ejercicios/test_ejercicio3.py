@@ -26,11 +26,10 @@ _PISTAS_HTTP = {
 
 @pytest.fixture
 def app(observador):
-    """La URL de la aplicación de servicio1.py servida por el calificador."""
+    """La URL de la aplicación de servicio1.py: la que sirve el calificador o, si import se quedó sirviendo, esa."""
     importacion = observador.importado(ARCHIVO)
-    informe = importado(importacion, ARCHIVO) if importacion and importacion.informe else None
-    if importacion is not None and importacion.url and (informe is None or informe.get('app') is not None):
-        return importacion.url  # también si import se quedó sirviendo: el 404/405/500 dirá más que un "no"
+    if importacion is not None and importacion.url:
+        return importacion.url
     importado(importacion, ARCHIVO)
     suspenso('servicio1.py no crea una aplicación Flask.', "app = Flask('Abandono')", 'ninguna',
              "crea la aplicación en el nivel del módulo: app = Flask('Abandono').")
@@ -38,13 +37,16 @@ def app(observador):
 
 def predecir(url, cliente):
     """POST /predict con el cliente en JSON; devuelve el JSON de la respuesta o suspende."""
+    # Los suspensos van fuera de los except: así el mensaje no arrastra la excepción de requests.
     try:
-        respuesta = requests.post(f'{url}/predict', json=cliente, timeout=limites.PETICION)
-    except requests.Timeout:
+        respuesta, fallo = requests.post(f'{url}/predict', json=cliente, timeout=limites.PETICION), None
+    except requests.RequestException as error:
+        respuesta, fallo = None, error
+    if isinstance(fallo, requests.Timeout):
         suspenso('POST /predict no responde.', f'una respuesta en menos de {limites.PETICION:.0f} s',
                  'nada (tiempo agotado)', 'busca un bucle que no termina en la función de /predict.')
-    except requests.RequestException as error:
-        suspenso('POST /predict no responde.', 'una respuesta', type(error).__name__,
+    if fallo is not None:
+        suspenso('POST /predict no responde.', 'una respuesta', type(fallo).__name__,
                  'el servicio se cae al recibir la petición; ejecútalo y mira su salida en la consola.')
     if respuesta.status_code != 200:
         suspenso('POST /predict con un cliente en JSON no responde 200.', '200 con la probabilidad en JSON',
@@ -54,8 +56,9 @@ def predecir(url, cliente):
     try:
         return respuesta.json()
     except ValueError:
-        suspenso('POST /predict no responde en JSON.', 'JSON, por ejemplo {"probabilidad_abandono": 0.06}',
-                 repr(respuesta.text[:120]), 'responde con jsonify(resultado).')
+        pass
+    suspenso('POST /predict no responde en JSON.', 'JSON, por ejemplo {"probabilidad_abandono": 0.06}',
+             repr(respuesta.text[:120]), 'responde con jsonify(resultado).')
 
 
 def comprobar_probabilidad(respuesta, esperado, que):
@@ -83,7 +86,7 @@ def test_importar_no_arranca_el_servidor(observador, app):
     """importar servicio1 no arranca ningún servidor (gunicorn servicio1:app puede usar la app)"""
     importacion = observador.importado(ARCHIVO)
     otros = [p for p in importacion.puertos if p != importacion.puerto_propio]
-    if importacion.informe is None or not importacion.informe.get('importado') or otros:
+    if not (importacion.informe or {}).get('importado') or otros:
         suspenso('Importar servicio1.py arranca un servidor.', 'que import servicio1 solo cree app, sin arrancar nada',
                  f'al importar escucha el puerto {otros[0]}' if otros else 'import no vuelve',
                  "pon app.run(...) dentro de if __name__ == '__main__': para que gunicorn servicio1:app funcione.")
