@@ -48,6 +48,12 @@ _preparar_carpeta()
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest  # noqa: E402
 from prometheus_client.core import InfoMetricFamily  # noqa: E402
 from prometheus_client.multiprocess import MultiProcessCollector  # noqa: E402
+from prometheus_client import values  # noqa: E402
+
+# Si otra biblioteca importó prometheus_client antes que este módulo, eligió el
+# modo de un solo proceso y /metrics saldría vacío: que vuelva a elegir ahora.
+if not values.ValueClass._multiprocess:
+    values.ValueClass = values.get_value_class()
 
 # registry=None: los valores van a los archivos de la carpeta y los reúne
 # MultiProcessCollector; así crear varias apps en un proceso (las pruebas) no
