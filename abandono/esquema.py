@@ -8,7 +8,7 @@ ignoraría y daría una probabilidad equivocada).
 import re
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, with_config
 from typing_extensions import NotRequired, TypedDict
 
 # Las características numéricas del curso, con límites generosos pero finitos:
@@ -64,6 +64,47 @@ def _sin_nulos(cliente):
     return cliente
 
 
+# --- Lo que responde el servicio. Estos tipos son también el documento OpenAPI
+# (openapi.py genera de ellos sus esquemas), así que no pueden decir otra cosa.
+# extra='forbid': el documento dice «additionalProperties: false», y una clave que
+# el código añada sin declararla aquí hace fallar la prueba de schemathesis.
+_CERRADO = with_config(ConfigDict(extra='forbid'))
+
+
+@_CERRADO
+class Detalle(TypedDict):
+    campo: str
+    mensaje: str
+
+
+@_CERRADO
+class Error(TypedDict):
+    """El cuerpo de cualquier error: ``error`` primero, para quien lo lea, y luego cada campo."""
+    error: str
+    detalles: list[Detalle]
+
+
+@_CERRADO
+class Factor(TypedDict):
+    campo: str
+    valor: str | int | float
+    aporte: float
+
+
+@_CERRADO
+class Resultado(TypedDict):
+    probabilidad_abandono: Annotated[float, Field(ge=0, le=1)]
+    abandono: bool
+    customerid: NotRequired[str]
+    factores: NotRequired[list[Factor]]
+
+
+@_CERRADO
+class Salud(TypedDict):
+    estado: Literal['ok']
+    modelo: Annotated[str, Field(pattern='^[0-9a-f]{12}$')]
+
+
 class ErrorDeEntrada(Exception):
     """Datos que el servicio no puede puntuar; ``estado`` es el código HTTP."""
 
@@ -73,8 +114,8 @@ class ErrorDeEntrada(Exception):
         self.mensaje = mensaje
         self.detalles = list(detalles)
 
-    def como_json(self):
-        return {'error': self.mensaje, 'detalles': self.detalles}
+    def como_json(self) -> Error:
+        return Error(error=self.mensaje, detalles=self.detalles)
 
 
 def categorias_del_modelo(dv):

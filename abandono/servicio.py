@@ -12,7 +12,7 @@ from flask import Flask, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from abandono import factores, metricas, modelos, pagina
-from abandono.esquema import MAX_CLIENTES_LOTE, ErrorDeEntrada, Validador
+from abandono.esquema import MAX_CLIENTES_LOTE, Error, ErrorDeEntrada, Resultado, Salud, Validador
 from abandono.openapi import documento
 
 UMBRAL = 0.5
@@ -32,9 +32,9 @@ _SIN_JSON = ('El cuerpo debe ser JSON y llegar con la cabecera Content-Type: app
 _COMPRIMIDO = 'El servicio no acepta cuerpos comprimidos (Content-Encoding): envía el JSON tal cual.'
 
 
-def respuesta(probabilidad, cliente):
+def respuesta(probabilidad, cliente) -> Resultado:
     """La respuesta de /predict: tipos nativos de JSON, nunca tipos de NumPy."""
-    resultado = {'probabilidad_abandono': probabilidad, 'abandono': probabilidad >= UMBRAL}
+    resultado = Resultado(probabilidad_abandono=probabilidad, abandono=probabilidad >= UMBRAL)
     if 'customerid' in cliente:
         resultado['customerid'] = cliente['customerid']
     return resultado
@@ -110,7 +110,7 @@ def crear_app(dv, modelo):
 
     @app.get('/salud')
     def salud():
-        return en_json({'estado': 'ok', 'modelo': huella})
+        return en_json(Salud(estado='ok', modelo=huella))
 
     @app.get('/openapi.json')
     def openapi():
@@ -133,15 +133,15 @@ def crear_app(dv, modelo):
             mensaje = _ERRORES_HTTP.get(error.code, error.description)
         # get_response() conserva cabeceras como Allow en un 405.
         salida = error.get_response()
-        salida.data = json.dumps({'error': mensaje, 'detalles': []}, ensure_ascii=False)
+        salida.data = json.dumps(Error(error=mensaje, detalles=[]), ensure_ascii=False)
         salida.content_type = JSON
         return salida
 
     @app.errorhandler(Exception)
     def error_interno(error):
         app.logger.exception('Error no previsto')
-        return en_json({'error': 'Error interno del servicio. El detalle está en el registro del servidor.',
-                        'detalles': []}, 500)
+        return en_json(Error(error='Error interno del servicio. El detalle está en el registro del servidor.',
+                             detalles=[]), 500)
 
     @app.after_request
     def cabeceras(salida):

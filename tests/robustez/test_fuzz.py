@@ -3,7 +3,8 @@
 Dos fuentes:
 
 * schemathesis lee ``/openapi.json`` y genera clientes que cumplen el esquema
-  (deben dar 200) y que lo incumplen (deben dar 4xx);
+  (deben dar 200) y que lo incumplen (deben dar 4xx); cada respuesta debe
+  cumplir el documento: un código que declara, su tipo de contenido y su esquema;
 * hypothesis estropea clientes válidos a su manera: campos que faltan o
   sobran, tipos equivocados, categorías desconocidas, números enormes, NaN,
   permanencias negativas, JSON roto, cuerpos profundos o enormes, lotes.
@@ -17,15 +18,20 @@ import json
 import math
 import os
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (content_type_conformance, response_headers_conformance,
+                                               response_schema_conformance, status_code_conformance)
 from hypothesis import strategies as st
 
 from abandono.datos import CARACTERISTICAS, CATEGORICAS, CLIENTE_LECCION
 from abandono.esquema import categorias_del_modelo
+from abandono.servicio import MAX_CUERPO
 
 EJEMPLOS_HYPOTHESIS = int(os.environ.get('FUZZ_EJEMPLOS', 1700))
 EJEMPLOS_SCHEMATHESIS = 120  # por operación y modo: 2 operaciones × 2 modos
@@ -200,6 +206,27 @@ def test_hypothesis_estropea_clientes(url_gunicorn, dv_modelo):
     assert enviadas.count(400) >= len(enviadas) // 100
 
 
+# Lo que el documento promete de cada respuesta (no solo que no haya un 5xx).
+CONFORMIDAD = [not_a_server_error, status_code_conformance, content_type_conformance,
+               response_headers_conformance, response_schema_conformance]
+
+
+@pytest.mark.parametrize('ruta', ['/salud', '/openapi.json'])
+def test_schemathesis_las_rutas_get_cumplen_el_documento(url_gunicorn, ruta):
+    documento = requests.get(url_gunicorn + '/openapi.json', timeout=30).json()
+    operacion = schemathesis.openapi.from_dict(documento)[ruta]['GET']
+
+    @settings(max_examples=5, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(operacion.as_strategy())
+    def una(caso):
+        respuesta = caso.call(base_url=url_gunicorn, timeout=30)
+        assert respuesta.status_code == 200
+        caso.validate_response(respuesta, checks=CONFORMIDAD)
+
+    una()
+
+
 @pytest.mark.parametrize('modo', ['positive', 'negative'])
 @pytest.mark.parametrize('ruta', ['/predict', '/predict_lote'])
 def test_schemathesis_desde_openapi(url_gunicorn, dv_modelo, ruta, modo):
@@ -214,6 +241,13 @@ def test_schemathesis_desde_openapi(url_gunicorn, dv_modelo, ruta, modo):
     def una(caso):
         respuesta = caso.call(base_url=url_gunicorn, timeout=30)
         enviadas.append(respuesta.status_code)
+        caso.validate_response(respuesta, checks=CONFORMIDAD)
+        # El parámetro ?factores se comprueba antes que el cuerpo.
+        factores = parse_qs(urlsplit(respuesta.request.url).query, keep_blank_values=True).get('factores')
+        if factores is not None and not (factores[0].isdigit() and 1 <= int(factores[0]) <= len(CARACTERISTICAS)):
+            assert respuesta.status_code == 422
+            comprobar_error(respuesta, ['factores'])
+            return
         try:
             cuerpo = json.loads(respuesta.request.body or b'')
         except (ValueError, RecursionError):
@@ -231,7 +265,7 @@ def test_schemathesis_desde_openapi(url_gunicorn, dv_modelo, ruta, modo):
 CASOS_FIJOS = [
     ('/predict', b'', 400, 'JSON'),
     ('/predict', b'[' * 100_000 + b']' * 100_000, 400, 'JSON'),
-    ('/predict', b' ' * (5 * 1024 * 1024), 413, 'demasiado grande'),
+    ('/predict', b' ' * (MAX_CUERPO + 1), 413, 'demasiado grande'),
     ('/predict', json.dumps({'x': 'a' * (3 * 1024 * 1024)}).encode(), 422, 'tenure'),
     ('/predict', json.dumps(CLIENTE_LECCION).replace('41', 'NaN').encode(), 422, 'tenure'),
     ('/predict', json.dumps(CLIENTE_LECCION).replace('3320.75', 'Infinity').encode(), 422, 'totalcharges'),
