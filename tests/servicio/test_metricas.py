@@ -45,8 +45,9 @@ def gunicorn_propio(request, tmp_path_factory):
 
 
 def pids(registro):
-    """Los procesos que atendieron peticiones, según las líneas del registro de acceso."""
-    return {json.loads(linea)['pid'] for linea in registro.read_text().splitlines() if linea.startswith('{')}
+    """Los procesos que atendieron POST /predict, según las líneas del registro de acceso."""
+    lineas = [json.loads(linea) for linea in registro.read_text().splitlines() if linea.startswith('{')]
+    return {linea['pid'] for linea in lineas if linea['ruta'] == '/predict'}
 
 
 def test_dos_workers_suman_sus_cuentas(gunicorn_propio):
@@ -54,7 +55,8 @@ def test_dos_workers_suman_sus_cuentas(gunicorn_propio):
     claves = [('abandono_peticiones_total', (('estado', '200'), ('ruta', '/predict'))),
               ('abandono_clientes_puntuados_total', ()),
               ('abandono_peticion_segundos_count', (('ruta', '/predict'),))]
-    antes = [muestras(url).get(clave, 0) for clave in claves]
+    inicial = muestras(url)
+    antes = [inicial.get(clave, 0) for clave in claves]
     # Con workers gevent uno solo puede aceptar todas las conexiones de una tanda:
     # se manda otra hasta que los dos hayan atendido alguna.
     enviadas = 0
