@@ -32,13 +32,19 @@ def df_train_full():
     return dividir(cargar_clientes())[0]
 
 
-@pytest.fixture(scope='module', params=['arbol', 'bosque'])
-def archivo(request, df_train_full, tmp_path_factory):
-    """Un modelo_trabajo.bin de cada tipo, entrenado con la receta del libro."""
-    dv, modelo = entrenar(df_train_full, tipo=request.param)
-    ruta = tmp_path_factory.mktemp(request.param) / 'modelo_trabajo.bin'
-    guardar_modelo(dv, modelo, ruta)
-    return ruta
+@pytest.fixture(scope='module')
+def archivos(df_train_full, tmp_path_factory):
+    """{tipo: modelo_trabajo.bin} del árbol y del bosque, entrenados con la receta del libro."""
+    rutas = {}
+    for tipo in ('arbol', 'bosque'):
+        rutas[tipo] = tmp_path_factory.mktemp(tipo) / 'modelo_trabajo.bin'
+        guardar_modelo(*entrenar(df_train_full, tipo=tipo), rutas[tipo])
+    return rutas
+
+
+@pytest.fixture(params=['arbol', 'bosque'])
+def archivo(request, archivos):
+    return archivos[request.param]
 
 
 def test_la_lista_de_clases_es_la_que_piden_los_tres_tipos(df_train_full):
@@ -75,7 +81,8 @@ def test_sin_factores_y_lo_dice(archivo):
     assert 'data-factores="0"' in pagina and 'id="factores"' not in pagina
 
 
-def test_servicio1_sirve_un_arbol_con_gunicorn(archivo):
+def test_servicio1_sirve_un_arbol_con_gunicorn(archivos):
+    archivo = archivos['arbol']
     puerto = puerto_libre()
     with en_marcha(orden_servicio('gunicorn', puerto), puerto, env={'ABANDONO_MODELO': str(archivo)}) as url:
         r = requests.post(url + '/predict', json=CLIENTE_LECCION)
