@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PUERTO ?= 9696
 ENTREGAS ?= entregas
 
-.PHONY: servicio test jupyter cuadernos modelo calificar ejercicios bench limpiar sistema empezar html comprobar
+.PHONY: servicio test jupyter cuadernos modelo calificar ejercicios bench limpiar sistema empezar html comprobar requisitos
 
 ## servicio: instala lo mínimo, entrena el modelo y arranca servicio1.py en el puerto 9696
 servicio: $(VENV)/.entrenamiento modelo_trabajo.bin
@@ -71,6 +71,13 @@ bench: $(VENV)/.taller modelo_trabajo.bin
 ## limpiar: borra el entorno, el modelo y las salidas
 limpiar:
 	rm -rf $(VENV) modelo_trabajo.bin modelo_trabajo.bin.sha256 calificaciones.csv informe_calificaciones.* html
+
+## requisitos: vuelve a fijar requirements/*.txt desde los *.in (pip-compile); SUBIR=1 sube versiones
+requisitos: $(VENV)/.taller
+	cd requirements && for capa in servicio entrenamiento taller; do \
+		CUSTOM_COMPILE_COMMAND="make requisitos" ../$(VENV)/bin/pip-compile --quiet --no-strip-extras \
+			--no-emit-index-url --no-emit-find-links $(if $(SUBIR),--upgrade) -o $$capa.txt $$capa.in || exit 1; \
+	done
 
 ## sistema: instala los paquetes de Debian de requirements/debian.txt que falten (hace falta ser root)
 sistema:
