@@ -73,7 +73,8 @@ def huella():
             for nombre in nombres:
                 info = os.lstat(os.path.join(raiz, nombre))
                 archivos[os.path.join(raiz, nombre)] = (info.st_size, info.st_mtime_ns)
-    return archivos
+    # Las marcas de make (.venv/.taller...) las toca cualquier "make" que reinstale: no son de un ataque.
+    return {ruta: dato for ruta, dato in archivos.items() if Path(ruta).parent != RAIZ / '.venv'}
 
 
 def cambios(antes, despues):
