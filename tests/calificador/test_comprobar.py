@@ -20,9 +20,9 @@ POR_NOMBRE = {m.nombre: m for m in MUESTRAS}
 
 def comprobar(carpeta):
     # -o: make no rehace el entorno ni el modelo aunque otra prueba los toque a la vez.
-    resultado = subprocess.run(['make', '-s', '-o', '.venv/.taller', '-o', '.venv/.entrenamiento', '-o', 'modelo_trabajo.bin',
-                                'comprobar',
-                                f'CARPETA={carpeta}'], cwd=RAIZ, capture_output=True, text=True, timeout=120)
+    sin_rehacer = ['-o', '.venv/.taller', '-o', '.venv/.entrenamiento', '-o', 'modelo_trabajo.bin']
+    resultado = subprocess.run(['make', '-s', *sin_rehacer, 'comprobar', f'CARPETA={carpeta}'], cwd=RAIZ,
+                               capture_output=True, text=True, timeout=120)
     assert resultado.returncode == 0, resultado.stderr
     return resultado.stdout
 
