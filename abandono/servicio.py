@@ -88,7 +88,7 @@ def crear_app(dv, modelo):
 
     @app.post('/predict')
     def predict():
-        n = factores.cuantos(request.args, puntuador)
+        n = factores.cuantos(request, puntuador)
         cliente = validador.cliente(cuerpo_de_la_peticion(request.environ))
         resultado = respuesta(puntuador.probabilidad(cliente), cliente)
         if n:
@@ -98,7 +98,7 @@ def crear_app(dv, modelo):
 
     @app.post('/predict_lote')
     def predict_lote():
-        n = factores.cuantos(request.args, puntuador)
+        n = factores.cuantos(request, puntuador)
         clientes = validador.lote(cuerpo_de_la_peticion(request.environ))
         probabilidades = puntuador.probabilidades(clientes)
         resultados = [respuesta(p, c) for p, c in zip(probabilidades, clientes)]
