@@ -110,7 +110,8 @@ def apartado_servicio(rapido, con_aguante):
 
 
 def apartado_aguante(total, medida):
-    print(f'## 4. Aguante: {numero(total)} peticiones /predict, {medidas.CONEXIONES} conexiones, gunicorn gevent -w 2\n')
+    print(f'## 4. Aguante: {numero(total)} peticiones /predict, {medidas.CONEXIONES} conexiones, '
+          'gunicorn gevent -w 2\n')
     print('El mismo servidor de arriba; la memoria de partida se toma tras calentar con otras peticiones.\n')
     r, antes, despues, crecimiento = medida
     filas = [(pid, numero(antes[pid] / 2**20, 1), numero(despues.get(pid, 0) / 2**20, 1),

@@ -17,7 +17,6 @@ direcciones de 127.0.0.0/8: es una prueba de carga de un servicio local.
 """
 import asyncio
 import ipaddress
-import statistics
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -56,10 +55,6 @@ class Resultado:
     @property
     def p99_ms(self):
         return self.percentil(99) * 1000
-
-    @property
-    def media_ms(self):
-        return statistics.fmean(self.latencias) * 1000 if self.latencias else float('nan')
 
 
 def peticion_http(url, ruta, cuerpo=None):
