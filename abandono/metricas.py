@@ -12,7 +12,6 @@ cuenta, y entonces hay que definir la variable antes de arrancar.
 """
 import atexit
 import json
-import logging
 import os
 import shutil
 import sys
@@ -68,20 +67,6 @@ LATENCIA = Histogram('abandono_peticion_segundos', 'Tiempo de respuesta de la ap
 CLIENTES = Counter('abandono_clientes_puntuados', 'Clientes puntuados (uno por /predict, n por lote).',
                    registry=None)
 
-acceso = logging.getLogger('abandono.acceso')
-
-
-def _configurar_registro():
-    # Una línea JSON por petición en la salida de errores, como los registros de
-    # gunicorn; sin propagar, para que no salga dos veces si la app configura logging.
-    if not acceso.handlers:
-        manejador = logging.StreamHandler(sys.stderr)
-        manejador.setFormatter(logging.Formatter('%(message)s'))
-        acceso.addHandler(manejador)
-        acceso.setLevel(logging.INFO)
-        acceso.propagate = False
-
-
 class _Modelo:
     """La métrica informativa ``abandono_modelo_info`` (huella y tipo del modelo servido).
 
@@ -119,17 +104,19 @@ class _Medido:
         codigo = estado[0][:3] if estado else '500'
         PETICIONES.labels(ruta, codigo).inc()
         LATENCIA.labels(ruta).observe(segundos)
-        acceso.info(json.dumps({
+        # Una línea JSON en la salida de errores, como el registro de gunicorn. Sin el módulo
+        # logging (17 µs por línea, casi la mitad de todo esto) y en una sola escritura: las
+        # líneas de dos workers que comparten la salida no se mezclan.
+        sys.stderr.write(json.dumps({
             'hora': time.strftime('%Y-%m-%dT%H:%M:%S%z'), 'metodo': entorno.get('REQUEST_METHOD'),
             'ruta': entorno.get('PATH_INFO'), 'consulta': entorno.get('QUERY_STRING') or None,
             'estado': int(codigo), 'ms': round(segundos * 1000, 3), 'origen': entorno.get('REMOTE_ADDR'),
-            'pid': os.getpid()}, ensure_ascii=False))
+            'pid': os.getpid()}, ensure_ascii=False) + '\n')
         return salida
 
 
 def instrumentar(app, huella, tipo):
     """Añade ``GET /metrics`` a la app y mide todas sus peticiones (llamar al final de ``crear_app``)."""
-    _configurar_registro()
     registro = CollectorRegistry()
     MultiProcessCollector(registro)
     registro.register(_Modelo(huella, tipo))

@@ -4,6 +4,7 @@ Las métricas y el registro de acceso van siempre puestos, así que toda ruta
 los paga, la vacía incluida. Su coste propio se mide dentro del proceso: la
 misma petición con y sin el middleware de ``abandono.metricas``.
 """
+import contextlib
 import io
 import json
 import os
@@ -39,11 +40,9 @@ def medir_en_proceso(dv, modelo, rapido=False):
         start_response('200 OK', [])
         return [b'']
 
-    # El registro va a /dev/null: se mide formatear y escribir la línea, no la terminal.
-    manejador = metricas.acceso.handlers[0]
-    anterior = manejador.setStream(open(os.devnull, 'w'))
     repeticiones, minimo = (2, 0.02) if rapido else (5, 0.2)
-    try:
+    # El registro va a /dev/null: se mide formatear y escribir la línea, no la terminal.
+    with open(os.devnull, 'w', buffering=1) as nulo, contextlib.redirect_stderr(nulo):
         sola = por_llamada(llamar(vacia), repeticiones, minimo)
         medida = por_llamada(llamar(metricas._Medido(vacia, {'/predict'})), repeticiones, minimo)
         return [
@@ -53,8 +52,6 @@ def medir_en_proceso(dv, modelo, rapido=False):
             ('POST /predict entero en la app Flask, métricas y registro incluidos',
              por_llamada(llamar(app.wsgi_app), repeticiones, minimo)),
         ]
-    finally:
-        manejador.setStream(anterior).close()
 
 
 def medir_http(rapido=False):
