@@ -82,7 +82,7 @@ class _Modelo:
                                value={'huella': self.huella, 'tipo': self.tipo})
 
 
-class _Medido:
+class Medidor:
     """Middleware WSGI: cuenta, cronometra y registra cada petición."""
 
     def __init__(self, wsgi_app, rutas):
@@ -126,7 +126,7 @@ def instrumentar(app, huella, tipo):
         return app.response_class(generate_latest(registro), content_type=CONTENT_TYPE_LATEST)
 
     rutas = {regla.rule for regla in app.url_map.iter_rules() if not regla.arguments}
-    app.wsgi_app = _Medido(app.wsgi_app, rutas)
+    app.wsgi_app = Medidor(app.wsgi_app, rutas)
 
 
 def clientes_puntuados(n):

@@ -44,7 +44,7 @@ def medir_en_proceso(dv, modelo, rapido=False):
     # El registro va a /dev/null: se mide formatear y escribir la línea, no la terminal.
     with open(os.devnull, 'w', buffering=1) as nulo, contextlib.redirect_stderr(nulo):
         sola = por_llamada(llamar(vacia), repeticiones, minimo)
-        medida = por_llamada(llamar(metricas._Medido(vacia, {'/predict'})), repeticiones, minimo)
+        medida = por_llamada(llamar(metricas.Medidor(vacia, {'/predict'})), repeticiones, minimo)
         return [
             ('factores.principales(puntuador, cliente, 3)',
              por_llamada(lambda: factores.principales(puntuador, cliente, 3), repeticiones, minimo)),
