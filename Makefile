@@ -68,9 +68,9 @@ ejercicios: $(VENV)/.taller
 bench: $(VENV)/.taller modelo_trabajo.bin
 	$(PY) -m bench $(BENCH)
 
-## limpiar: borra el entorno, el modelo y las salidas
+## limpiar: borra el entorno, el modelo y las salidas (nunca mi_trabajo/)
 limpiar:
-	rm -rf $(VENV) modelo_trabajo.bin modelo_trabajo.bin.sha256 calificaciones.csv informe_calificaciones.* html
+	rm -rf $(VENV) modelo_trabajo.bin modelo_trabajo.bin.sha256 notas_*/ html
 
 ## requisitos: vuelve a fijar requirements/*.txt desde los *.in (pip-compile); SUBIR=1 sube versiones
 requisitos: $(VENV)/.taller

@@ -24,16 +24,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import timeit
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from abandono.lanzador import RAIZ, escucha, orden_servicio, parar, puerto_libre
+from abandono.cronometro import por_llamada as medir  # noqa: F401  (el cuaderno 02 mide con cuaderno.medir)
+from abandono.lanzador import PUERTO_LECCION, RAIZ, escucha, orden_servicio, parar, puerto_libre
 
 CUADERNOS = RAIZ / 'notebooks'
 SOLUCIONES = RAIZ / 'solutions'
-PUERTO_LECCION = 9696
 # Si está definida, los cuadernos usan el servicio de esta URL (la usan las pruebas
 # y ``--ejecutar``, que arrancan un servicio y lo comparten entre cuadernos).
 VARIABLE_URL = 'ABANDONO_URL'
@@ -286,19 +285,6 @@ def servicio(url=None):
     print(f'{otro}Servicio: arranco el servicio1.py de la raíz del taller en {proceso.url}; '
           'el cuaderno lo para al final.')
     return Servicio(proceso.url, proceso)
-
-
-def medir(funcion, repeticiones=5, tanda=0.02):
-    """Tiempo por llamada de ``funcion()`` en segundos: el mejor de varias tandas.
-
-    Cada tanda dura al menos ``tanda`` segundos; el mínimo es la medida menos
-    afectada por lo que haga a la vez el resto de la máquina.
-    """
-    temporizador = timeit.Timer(funcion)
-    veces = 1
-    while temporizador.timeit(veces) < tanda:
-        veces *= 2
-    return min(temporizador.repeat(repeticiones, veces)) / veces
 
 
 def _cuadernos(prefijos=()):

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parent.parent
+# El puerto que la lección escribe a mano en servicio1.py, flask_test.py y probar_servicio.py.
+PUERTO_LECCION = 9696
 
 
 class NoArranca(RuntimeError):

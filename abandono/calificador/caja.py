@@ -46,7 +46,7 @@ import time
 from pathlib import Path
 
 from abandono.calificador import limites
-from abandono.lanzador import RAIZ, puerto_libre
+from abandono.lanzador import PUERTO_LECCION, RAIZ, puerto_libre
 
 _AQUI = Path(__file__).resolve().parent
 DENTRO = ('pasarela.py', 'sonda.py')   # los módulos del calificador que se copian a la caja
@@ -54,7 +54,6 @@ PREFIJO = Path(sys.base_prefix)
 SITIO = Path(sysconfig.get_paths()['purelib'])
 VERSION = f'python{sys.version_info.major}.{sys.version_info.minor}'
 PYTHON = '/venv/bin/python'            # el intérprete, visto desde dentro de la caja
-PUERTO_LECCION = 9696
 _MAX_ENTREGA = 4 * 1024 ** 2           # bytes que se copian de una entrega
 _MAX_SALIDA = 20_000                   # caracteres de salida que se leen de cada proceso
 
