@@ -24,7 +24,7 @@ COPY requirements/servicio.txt requirements/
 RUN pip install --no-cache-dir -r requirements/servicio.txt \
     && useradd --uid 10001 --no-create-home --shell /usr/sbin/nologin servicio
 COPY abandono/ abandono/
-COPY servicio1.py ./
+COPY servicio1.py gunicorn.conf.py ./
 COPY --from=entrenamiento /taller/modelo_trabajo.bin /taller/modelo_trabajo.bin.sha256 ./
 # Un usuario sin privilegios, por número: Kubernetes (runAsNonRoot) solo comprueba números.
 USER 10001

@@ -16,21 +16,25 @@ en ``solutions/servicio1.py``; este archivo añade lo que pide la producción
 import argparse
 import sys
 
-from werkzeug.serving import WSGIRequestHandler
-
 from abandono.integridad import RUTA_MODELO, ModeloNoConfiable, cargar_modelo
-from abandono.servicio import crear_app
 
 # El código con el que gunicorn reconoce que un worker no puede arrancar: en vez
 # de lanzar otro sin fin, se para (con cualquier otro código reintentaría).
 NO_ARRANCA = 3
 
 try:
-    app = crear_app(*cargar_modelo(RUTA_MODELO))
+    dv, modelo = cargar_modelo(RUTA_MODELO)
 except ModeloNoConfiable as error:
     # Un mensaje claro en vez de una traza: el servicio no arranca con un modelo dudoso.
     print(f'servicio1.py: {error}', file=sys.stderr, flush=True)
     sys.exit(NO_ARRANCA)
+
+# Flask y el resto, después: con un modelo rechazado el servicio termina sin esperar a cargarlos.
+from werkzeug.serving import WSGIRequestHandler  # noqa: E402
+
+from abandono.servicio import crear_app  # noqa: E402
+
+app = crear_app(dv, modelo)
 
 # El depurador de Werkzeug ejecuta el código que escriba quien vea su página de
 # error; con --debug el servidor solo escucha en esta computadora.

@@ -2,8 +2,14 @@
 
 Termina con el mensaje en español y sin traza, en vez de reiniciar workers
 sin fin con el puerto abierto (gunicorn sin ``--preload`` lo hacía: el worker
-salía con 1 y el maestro lanzaba otro). Las órdenes: ``python servicio1.py``,
+salía con 1 y el maestro lanzaba otro; ahora ``gunicorn.conf.py`` comprueba el
+modelo en el maestro). Las órdenes: ``python servicio1.py``,
 gunicorn con y sin ``--preload``, waitress-serve y el CMD del Dockerfile.
+
+El modelo rechazado (sin su huella) debe parar en menos de 10 s. El de otra
+forma (la tupla al revés) solo se descubre tras deshacer el pickle, que
+importa scikit-learn (unos segundos más en una máquina cargada): ahí se exige
+el mensaje que dice qué falla y que termine, con el límite de la orden (30 s).
 """
 import hashlib
 import json
@@ -20,6 +26,7 @@ from abandono.integridad import guardar_modelo, ruta_huella
 from abandono.lanzador import RAIZ, escucha, orden_servicio, puerto_libre
 
 LIMITE = 10.0
+LIMITE_ORDEN = 30.0
 
 
 def cmd_del_dockerfile():
@@ -46,7 +53,7 @@ def sin_huella(tmp_path, dv_modelo):
     ruta = tmp_path / 'modelo_trabajo.bin'
     guardar_modelo(*dv_modelo, ruta)
     Path(ruta_huella(ruta)).unlink()
-    return ruta, 'No encuentro'
+    return ruta, 'No encuentro', LIMITE
 
 
 @pytest.fixture
@@ -55,32 +62,31 @@ def al_reves(tmp_path, dv_modelo):
     contenido = pickle.dumps(dv_modelo[::-1])
     ruta.write_bytes(contenido)
     (tmp_path / 'modelo_trabajo.bin.sha256').write_text(f'{hashlib.sha256(contenido).hexdigest()}  x\n')
-    return ruta, 'La tupla está al revés'
+    return ruta, 'La tupla está al revés', LIMITE_ORDEN
 
 
 def arrancar(orden, modelo, puerto):
     inicio = time.monotonic()
     try:
-        proceso = subprocess.run(orden, cwd=RAIZ, capture_output=True, text=True, timeout=LIMITE * 3,
+        proceso = subprocess.run(orden, cwd=RAIZ, capture_output=True, text=True, timeout=LIMITE_ORDEN,
                                  stdin=subprocess.DEVNULL, env={**os.environ, 'ABANDONO_MODELO': str(modelo)})
     except subprocess.TimeoutExpired:
-        pytest.fail(f'{" ".join(orden)} seguía en marcha a los {LIMITE * 3:.0f} s')
+        pytest.fail(f'{" ".join(orden)} seguía en marcha a los {LIMITE_ORDEN:.0f} s')
     return proceso, time.monotonic() - inicio
 
 
 @pytest.mark.parametrize('servidor', ['desarrollo', 'gunicorn', 'gunicorn sin --preload', 'waitress', 'Dockerfile'])
 @pytest.mark.parametrize('modelo', ['sin_huella', 'al_reves'])
 def test_cada_orden_termina_rapido_en_espanol_y_sin_traza(servidor, modelo, request):
-    ruta, mensaje = request.getfixturevalue(modelo)
+    ruta, mensaje, limite = request.getfixturevalue(modelo)
     puerto = puerto_libre()
     proceso, segundos = arrancar(ordenes(puerto)[servidor], ruta, puerto)
     salida = proceso.stdout + proceso.stderr
     assert proceso.returncode == 3, salida[-2000:]  # el código de gunicorn para «no puede arrancar»
-    assert segundos < LIMITE, salida[-2000:]
+    assert segundos < limite, salida[-2000:]
     assert f'servicio1.py: {mensaje}' in salida
     assert 'Traceback' not in salida
-    assert salida.count('servicio1.py:') <= 2  # uno por worker como mucho: nadie reintenta
+    assert salida.count('servicio1.py:') == 1  # una sola vez: nadie reintenta
+    assert 'Booting worker' not in salida  # gunicorn para antes de crear workers (gunicorn.conf.py)
     assert not escucha(puerto)
-    if servidor == 'gunicorn sin --preload':
-        assert 'Worker failed to boot' in salida  # el maestro se para en vez de lanzar otro worker
 
