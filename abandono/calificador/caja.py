@@ -29,6 +29,7 @@ proceso sin caja, con ``abandono.redireccion`` para el puerto 9696.
 """
 import contextlib
 import functools
+import itertools
 import json
 import os
 import resource
@@ -136,16 +137,71 @@ class Entrada:
 
 # --- Una caja ---------------------------------------------------------------------
 
-def _limitar():
+def _limitar(grupo=None):
     """En el hijo, antes del exec: los límites que heredará todo lo de la caja."""
-    # RLIMIT_NPROC cuenta por usuario en cada espacio de usuarios y en los de arriba. Como root
-    # arriba no cuenta, así que el tope es por caja; con otro usuario también cuentan todos sus
-    # procesos de la máquina (el calificador y las demás cajas), y hace falta más margen.
+    # RLIMIT_NPROC cuenta los procesos del usuario de fuera en toda la máquina y no frena a root:
+    # como root, el tope por caja lo pone su cgroup «pids» (GrupoDeProcesos); con otro usuario
+    # también cuentan todos sus procesos (el calificador y las demás cajas), y hace falta margen.
+    if grupo is not None:
+        grupo.entrar()
     procesos = limites.PROCESOS if os.geteuid() == 0 else 16 * limites.PROCESOS
     for recurso, valor in ((resource.RLIMIT_AS, limites.MEMORIA), (resource.RLIMIT_CPU, limites.CPU),
                            (resource.RLIMIT_FSIZE, limites.ARCHIVO), (resource.RLIMIT_CORE, 0),
                            (resource.RLIMIT_NPROC, procesos)):
         resource.setrlimit(recurso, (valor, valor))
+
+
+class GrupoDeProcesos:
+    """Un cgroup «pids» para una caja: su tope de procesos cuando el calificador es root.
+
+    Se crea bajo la jerarquía «pids» (v1) o la raíz unificada (v2) si admite el
+    controlador; si no hay ninguna escribible (sin root, o sin cgroups), no hace nada
+    y queda RLIMIT_NPROC.
+    """
+    RAICES = (Path('/sys/fs/cgroup/pids'), Path('/sys/fs/cgroup'))
+
+    def __init__(self, tope=limites.PROCESOS):
+        self.ruta = None
+        if os.geteuid() != 0:
+            return
+        for raiz in self.RAICES:
+            ruta = raiz / f'abandono-caja-{os.getpid()}-{next(_NUMERO)}'
+            try:
+                ruta.mkdir()
+            except OSError:
+                continue
+            if (ruta / 'pids.max').exists():
+                (ruta / 'pids.max').write_text(str(tope))
+                self.ruta = ruta
+                return
+            ruta.rmdir()
+
+    def entrar(self):
+        """En el hijo (antes del exec): él y todo lo que cree quedan dentro del tope."""
+        if self.ruta is not None:
+            (self.ruta / 'cgroup.procs').write_text(str(os.getpid()))
+
+    def vaciar(self, limite=5.0):
+        """Mata lo que quede en el grupo (nada debería: la caja ya murió) y lo borra."""
+        if self.ruta is None:
+            return
+        fin = time.monotonic() + limite
+        while time.monotonic() < fin:
+            try:
+                pids = (self.ruta / 'cgroup.procs').read_text().split()
+            except OSError:
+                break
+            if not pids:
+                with contextlib.suppress(OSError):
+                    self.ruta.rmdir()
+                break
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError, ValueError):
+                    os.kill(int(pid), signal.SIGKILL)
+            time.sleep(0.02)
+
+
+_NUMERO = itertools.count()
 
 
 def _entorno(zona):
@@ -234,10 +290,11 @@ class Caja:
                      '--puerto', f'{PUERTO_LECCION}={real}', '--', *self._dentro(programa, str(entrada.calificador), informe_escritura, str(self.zona))]
             cwd = self.zona
             entorno = {**_entorno(self.zona), 'PATH': os.environ.get('PATH', '')}
+        self._grupo = GrupoDeProcesos()
         self._proceso = subprocess.Popen(
             orden, cwd=cwd, env=entorno if entorno is not None else {'PATH': '/usr/bin:/bin'}, stdin=subprocess.PIPE,
             stdout=self._salida, stderr=self._errores, pass_fds=pasar, close_fds=True,
-            preexec_fn=_limitar, start_new_session=True)
+            preexec_fn=functools.partial(_limitar, self._grupo), start_new_session=True)
         for fd in pasar:
             if not escucha or fd != escucha.fileno():
                 os.close(fd)
@@ -339,6 +396,7 @@ class Caja:
         self._reloj.cancel()
         self._matar()
         self._proceso.wait()
+        self._grupo.vaciar()
         self._pila.close()
 
     def __enter__(self):

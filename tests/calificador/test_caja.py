@@ -102,3 +102,28 @@ def test_al_cerrar_la_caja_muere_todo_lo_de_dentro(entrada):
     while marcados() and time.monotonic() < fin:
         time.sleep(0.05)
     assert marcados() == []
+
+
+BOMBA = '''
+import os, time
+hijos = 0
+for _ in range(TOPE * 4):
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        time.sleep(30)
+        os._exit(0)
+    hijos += 1
+print(hijos)
+'''
+
+
+def test_una_bomba_de_procesos_choca_con_el_tope(entrada):
+    """Como root RLIMIT_NPROC no frena a nadie: el tope de cada caja lo pone su cgroup «pids»."""
+    with caja.Caja(entrada(BOMBA.replace('TOPE', str(limites.PROCESOS))), ['espia.py']) as ejecucion:
+        assert ejecucion.esperar_fin(20) == 0, ejecucion.errores
+        hijos = int(ejecucion.salida)
+    # bwrap, su init, la pasarela y el propio script también cuentan.
+    assert 0 < hijos < limites.PROCESOS
