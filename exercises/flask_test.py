@@ -6,7 +6,7 @@ servirla (``python flask_test.py``).
 """
 from flask import Flask
 
-# TODO: crea la aplicación con app = Flask(...) y decora def hola(): return 'Hola C8280' con @app.route('/hola')
+# TODO: crea la aplicación con app = Flask('test') y decora def hola(): return 'Hola C8280' con @app.route('/hola')
 
 
 if __name__ == '__main__':

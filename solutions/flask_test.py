@@ -6,7 +6,7 @@ servirla (``python flask_test.py``).
 """
 from flask import Flask
 
-# BEGIN SOLUCION: crea la aplicación con app = Flask(...) y decora def hola(): return 'Hola C8280' con @app.route('/hola')
+# BEGIN SOLUCION: crea la aplicación con app = Flask('test') y decora def hola(): return 'Hola C8280' con @app.route('/hola')
 app = Flask('test')
 
 

@@ -52,7 +52,7 @@ cliente = {
 }
 
 # Ejercicio 3: la aplicación Flask y su ruta /predict.
-# BEGIN SOLUCION: crea app = Flask('Abandono') y una función con @app.route('/predict', methods=['POST']) que lea el cliente con request.get_json() y responda con jsonify; convierte a float y bool de Python, porque jsonify no sabe escribir los tipos de NumPy
+# BEGIN SOLUCION: crea app = Flask('Abandono') y una función con @app.route('/predict', methods=['POST']) que lea el cliente con request.get_json() y responda con jsonify; convierte con float(...) y bool(...): jsonify escribe un numpy.float64 (es un float), pero no un numpy.bool_ ni una matriz
 app = Flask('Abandono')
 
 

@@ -29,6 +29,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
@@ -231,9 +232,12 @@ def informe(calificaciones, segundos):
               '|---|' + '---:|' * (len(EJERCICIOS) + 1) + '---|']
     for c in calificaciones:
         f = fila(c)
-        lineas.append(f"| [{c['entrega']}](retroalimentacion/{c['entrega']}.md) | "
+        # El nombre de la carpeta y el aviso los elige la entrega: una | no debe partir la fila.
+        nombre, aviso = (texto.replace('|', r'\|') for texto in (c['entrega'], c['error'] or ''))
+        enlace = urllib.parse.quote(f"{c['entrega']}.md")
+        lineas.append(f"| [{nombre}](retroalimentacion/{enlace}) | "
                       + ' | '.join(str(f[f'ejercicio_{n}']) for n in EJERCICIOS)
-                      + f" | {f['total']}/{f['maximo']} | {c['error'] or ''} |")
+                      + f" | {f['total']}/{f['maximo']} | {aviso} |")
     lineas += ['', '## Fallos más comunes', '', *(f'- {n}: {v}' for n, v in fallos_comunes(calificaciones))]
     return '\n'.join(lineas) + '\n'
 

@@ -16,6 +16,7 @@ from abandono.calificador import limites
 
 _NUMERO = re.compile(r'[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?')
 MAX_NUMEROS_IMPRESOS = 12   # más números que esto en la salida no es "imprimir la probabilidad"
+_PORCENTAJE = re.compile(r'([-+]?\d+(?:[.,]\d+)?)\s*%')
 MAX_NUMEROS_JSON = 4        # más valores numéricos que esto en la respuesta no es "la probabilidad"
 
 
@@ -119,11 +120,13 @@ def numeros_en_texto(texto):
 
 
 def probabilidad_impresa(texto, esperado, tolerancia):
-    """True si ``texto`` muestra ``esperado`` (0.062 o 6.2 %) entre pocos números."""
+    """True si ``texto`` muestra ``esperado`` (0.062, o 6.2 % con su signo) entre pocos números."""
     numeros = numeros_en_texto(texto)
     if len(numeros) > MAX_NUMEROS_IMPRESOS:
         return False
-    return any(abs(v - esperado) <= tolerancia or abs(v / 100 - esperado) <= tolerancia for v in numeros)
+    # Un número suelto como 6 no es un 6 %: solo cuenta como porcentaje si lleva el signo.
+    porcentajes = [float(n.replace(',', '.')) / 100 for n in _PORCENTAJE.findall(texto or '')]
+    return any(abs(v - esperado) <= tolerancia for v in numeros + porcentajes)
 
 
 def pista_probabilidad(obtenido, esperado):
@@ -153,3 +156,20 @@ def nombres_de_flask(texto):
                 nombres.append(argumento.value if isinstance(argumento, ast.Constant) else ast.unparse(argumento)
                                if argumento is not None else '')
     return nombres
+
+
+def rutas_de(texto, funcion):
+    """Las rutas que el código asigna a ``def funcion`` con ``@app.route``/``@app.get`` (por su AST).
+
+    None si el archivo no define esa función en el nivel del módulo.
+    """
+    try:
+        arbol = ast.parse(texto)
+    except SyntaxError:
+        return None
+    for nodo in arbol.body:
+        if isinstance(nodo, ast.FunctionDef) and nodo.name == funcion:
+            return [d.args[0].value for d in nodo.decorator_list
+                    if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in ('route', 'get')
+                    and d.args and isinstance(d.args[0], ast.Constant) and isinstance(d.args[0].value, str)]
+    return None

@@ -68,6 +68,9 @@ _AL_IMPORTAR = 'import pickle\n'  # a partir de aquí se inyecta código que cor
 _MAIN = "if __name__ == '__main__':\n"
 
 
+_FLASK = 'from flask import Flask\n'  # en flask_test.py, el código inyectado va detrás
+
+
 def _al_importar(codigo):
     return {S: [(_AL_IMPORTAR, _AL_IMPORTAR + codigo)]}
 
@@ -112,7 +115,9 @@ for _ruta in ['/work/main/solutions/servicio1.py', *_glob.glob('/proc/*/cwd/solu
 _FALSIFICA = '''
 import json as _json, os as _os
 _falso = {'importado': True, 'probado': True, 'error': None, 'encontrados': {'dv': True, 'modelo': True},
-          'carga': [0.0619] * 30, 'predict_cliente': [{'tipo': 'float', 'numero': 0.0619}] * 30, 'app': []}
+          'carga': [0.0619] * 30, 'predict_cliente': [{'tipo': 'float', 'numero': 0.0619}] * 30,
+          'hola': {'tipo': 'str', 'texto': 'Hola C8280'},
+          'app': [{'regla': '/hola', 'metodos': ['GET'], 'argumentos': []}]}
 for _fd in range(3, 64):
     try:
         _os.write(_fd, (_json.dumps(_falso) + '\\n').encode())
@@ -314,8 +319,9 @@ MUESTRAS = [
     # --- Ataques de la issue 9: sobre el esqueleto, 0 puntos y ningún efecto fuera de su caja ---
     Muestra('lee_las_soluciones', ATAQUE, 'busca solutions/ (ruta del taller, /proc/*/cwd, sys.executable) y la ejecuta',
             _al_importar(_LEE_SOLUCIONES), base='exercises', categoria='puntos sin trabajo'),
-    Muestra('falsifica_el_informe', ATAQUE, 'escribe un informe falso en cada descriptor y la probabilidad de la lección',
-            _al_importar(_FALSIFICA), base='exercises', categoria='puntos sin trabajo'),
+    Muestra('falsifica_el_informe', ATAQUE, 'escribe un informe falso (hola incluida) en cada descriptor y la '
+            'probabilidad de la lección', {**_al_importar(_FALSIFICA), F: [(_FLASK, _FLASK + _FALSIFICA)]},
+            base='exercises', categoria='puntos sin trabajo'),
     Muestra('suplanta_el_calificador', ATAQUE, 'trae su propia sonda, pasarela, ejecutor, sitecustomize y flask',
             base='exercises', categoria='puntos sin trabajo',
             extra={nombre: _FALSIFICA for nombre in (

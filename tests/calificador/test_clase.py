@@ -88,8 +88,9 @@ def rastros():
         carpetas[:] = [c for c in carpetas if c != '.git']
         archivos += [os.path.join(raiz, n) for n in nombres if n.startswith('ATAQUE_')]
     archivos += [str(p) for p in Path('/tmp').glob('ATAQUE_*')]
-    # Las cajas de esta misma sesión (tests/ejercicios las deja abiertas hasta el final) cuelgan de
-    # este proceso; lo que sobrevive a una calificación ya no cuelga de nadie de aquí.
+    # Lo que aún cuelga de un pytest o de una caja es de una calificación en marcha (esta sesión deja
+    # abiertas las de tests/ejercicios, y con -n 2 otro worker tiene las suyas). Lo que sobrevive a su
+    # calificación queda huérfano: ya no cuelga de ninguno de los dos.
     padres, ordenes = {}, {}
     for pid in filter(str.isdigit, os.listdir('/proc')):
         try:
@@ -98,16 +99,16 @@ def rastros():
         except (OSError, IndexError):
             continue
 
-    def de_esta_sesion(pid):
+    def de_una_calificacion_en_marcha(pid):
         while pid in padres and pid != '1':
-            if pid == str(os.getpid()):
+            if ordenes.get(pid, b'').startswith(b'bwrap\0') or b'pytest' in ordenes.get(pid, b''):
                 return True
             pid = padres[pid]
         return False
 
     procesos = [orden.replace(b'\0', b' ').decode(errors='replace') for pid, orden in ordenes.items()
                 if (b'MARCA_ATAQUE' in orden or b'/calificador/pasarela.py' in orden
-                    or b'/calificador/sonda.py' in orden) and not de_esta_sesion(pid)]
+                    or b'/calificador/sonda.py' in orden) and not de_una_calificacion_en_marcha(pid)]
     return archivos, procesos
 
 

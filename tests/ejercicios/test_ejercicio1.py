@@ -72,5 +72,5 @@ def test_imprime_la_probabilidad(observador, referencia):
             obtenido += f'; el script terminó con: {ultima_linea(script.errores)}'
         suspenso('Al ejecutar servicio1.py no aparece la probabilidad del cliente de la lección.',
                  f'{esperado:.3f} (con el modelo de la calificación) en la salida', obtenido,
-                 "dentro de if __name__ == '__main__': llama a predict_cliente(cliente, dv, modelo) e imprime "
-                 "el resultado, por ejemplo print(f'Probabilidad de abandono: {probabilidad:.3f}').")
+                 "dentro de if __name__ == '__main__': escribe probabilidad = predict_cliente(cliente, dv, modelo) "
+                 "y después print(f'Probabilidad de abandono: {probabilidad:.3f}').")

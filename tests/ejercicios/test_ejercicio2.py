@@ -3,7 +3,7 @@ import pytest
 import requests
 
 from abandono.calificador import limites
-from abandono.calificador.juicio import importado, no_termina, sirve_sin_depurador, suspenso, ultima_linea
+from abandono.calificador.juicio import importado, no_termina, rutas_de, sirve_sin_depurador, suspenso, ultima_linea
 
 ARCHIVO = 'flask_test.py'
 SALUDO = 'Hola C8280'
@@ -16,18 +16,36 @@ def importacion(observador):
     return importacion
 
 
-def test_funcion_hola(importacion):
-    """la función hola devuelve 'Hola C8280'"""
-    hola = importacion.informe.get('hola')
-    if hola is None:
+def test_funcion_hola(entrada, importacion):
+    """la función hola devuelve 'Hola C8280' en su ruta"""
+    # El punto sale de la respuesta HTTP de la ruta de hola (su decorador, leído del código); lo que
+    # informe la sonda al llamar a hola() solo sirve para la pista.
+    rutas = rutas_de(entrada.texto(ARCHIVO), 'hola')
+    hola = (importacion.informe or {}).get('hola') or {}
+    if rutas is None:
         no_termina(importacion.informe, ARCHIVO)
         suspenso('flask_test.py no define la función hola.', "def hola(): return 'Hola C8280'", 'no existe',
                  'la función se tiene que llamar hola, como en la lección.')
-    if hola.get('texto') != SALUDO:
-        obtenido = (ultima_linea(hola['error']) if 'error' in hola
-                    else repr(hola['texto']) if 'texto' in hola else f"un {hola['tipo']}")
-        suspenso('hola() no devuelve el saludo de la lección.', repr(SALUDO), obtenido,
-                 "la función devuelve el texto con return 'Hola C8280' (print solo lo muestra en la consola).")
+    if not rutas:
+        suspenso('La función hola no tiene ruta.', "@app.route('/hola') encima de def hola()", 'ningún decorador',
+                 "asígnale una ruta con @app.route('/hola'), justo encima de def hola():.")
+    if importacion.url is None:
+        suspenso('flask_test.py no tiene una aplicación Flask que se pueda servir.', 'app = Flask(...)',
+                 'ninguna', "crea la aplicación con app = Flask('test') antes de def hola().")
+    vistas = []
+    for ruta in rutas[:5]:
+        try:
+            respuesta = requests.get(importacion.url + ruta, timeout=limites.PETICION)
+        except requests.RequestException as error:
+            vistas.append(f'{ruta} -> sin respuesta ({type(error).__name__})')
+            continue
+        if respuesta.status_code == 200 and respuesta.text.strip() == SALUDO:
+            return
+        vistas.append(f'{ruta} -> {respuesta.status_code} {respuesta.text[:40]!r}')
+    if 'error' in hola:
+        vistas.append(f"hola() falla: {ultima_linea(hola['error'])}")
+    suspenso('hola() no devuelve el saludo de la lección.', f'{SALUDO!r} en {rutas[0]}', '; '.join(vistas),
+             "la función devuelve el texto con return 'Hola C8280' (print solo lo muestra en la consola).")
 
 
 def test_ruta_responde_hola(importacion):
@@ -35,7 +53,7 @@ def test_ruta_responde_hola(importacion):
     rutas = importacion.informe.get('app') or []
     if importacion.url is None:
         suspenso('flask_test.py no tiene una aplicación Flask que se pueda servir.', 'app = Flask(...)',
-                 'ninguna', 'crea la aplicación con app = Flask(...) y asigna una ruta a hola con @app.route(...).')
+                 'ninguna', "crea la aplicación con app = Flask('test') y asigna una ruta a hola con @app.route('/hola').")
     candidatas = [r['regla'] for r in rutas if 'GET' in r['metodos'] and not r['argumentos']] or ['/', '/hola']
     vistas = {}
     for ruta in candidatas[:10]:

@@ -19,8 +19,9 @@ ARCHIVO = 'servicio1.py'
 _PISTAS_HTTP = {
     404: "la ruta se llama /predict: @app.route('/predict', methods=['POST']).",
     405: "la ruta tiene que aceptar POST: @app.route('/predict', methods=['POST']).",
-    500: 'el servicio falló al responder (arriba está su excepción). Si un valor de NumPy como '
-         'numpy.bool_ va tal cual a jsonify, conviértelo con bool(...) o float(...).',
+    500: 'el servicio falló al responder (arriba está su excepción). Si predict_cliente devuelve la matriz '
+         '(y_pred y no y_pred[0]) o un numpy.bool_ va tal cual a jsonify, devuelve el número y conviértelo '
+         'con float(...) y bool(...).',
 }
 
 
