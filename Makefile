@@ -6,15 +6,19 @@ PY := $(VENV)/bin/python
 PUERTO ?= 9696
 ENTREGAS ?= entregas
 
-.PHONY: servicio test jupyter cuadernos modelo calificar ejercicios bench limpiar sistema empezar html comprobar requisitos
+.PHONY: servicio test test-lento jupyter cuadernos modelo calificar ejercicios bench limpiar sistema empezar html comprobar requisitos
 
 ## servicio: instala lo mínimo, entrena el modelo y arranca servicio1.py en el puerto 9696
 servicio: $(VENV)/.entrenamiento modelo_trabajo.bin
 	$(PY) servicio1.py --port $(PUERTO)
 
-## test: instala todo el taller, entrena el modelo y pasa todas las pruebas
+## test: instala todo el taller, entrena el modelo y pasa las pruebas (sin las lentas)
 test: sistema $(VENV)/.taller modelo_trabajo.bin
 	$(PY) -m pytest -n 2 --dist loadfile
+
+## test-lento: las pruebas lentas (la clase entera de muestras, clientes lentos, carga); CI también las pasa
+test-lento: sistema $(VENV)/.taller modelo_trabajo.bin
+	$(PY) -m pytest -n 2 --dist loadfile -m lento
 
 ## jupyter: abre los cuadernos
 jupyter: $(VENV)/.taller modelo_trabajo.bin
