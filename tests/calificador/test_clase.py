@@ -1,9 +1,10 @@
 """El calificador sabe suspender y nadie le hace trampa: cada muestra saca justo lo esperado.
 
-Una clase de muestras se califica una vez por módulo con la orden de clase. La
-tanda rápida (la solución, el esqueleto, las pistas al pie de la letra, errores
-que cuestan lo mismo en cada archivo y un ataque de cada tipo que más daño
-haría) corre siempre; la clase entera, con todos los ataques, es ``lento``.
+Una clase de muestras se califica una vez por módulo con la orden de clase: la
+tanda rápida (la solución, el esqueleto, las pistas al pie de la letra y los
+ataques que más daño harían) y la clase entera, con todos. Todo el archivo va
+en la tanda lenta (``make test-lento``); ``make test`` califica con la caja en
+tests/ejercicios, test_caja.py y test_comprobar.py.
 Alrededor de cada tanda: una escucha en el 127.0.0.1 de la máquina que no
 debe recibir nada, y la huella del taller y de .venv, que no deben cambiar.
 """
@@ -28,8 +29,10 @@ from abandono.lanzador import RAIZ
 from muestras import ATAQUES, CORRECTA, ERROR, HOSTIL, MUESTRAS, Muestra, construir
 
 # depurador_activado y url_sin_http ya pasan por make comprobar en test_comprobar.py.
-RAPIDAS = ('pistas_al_pie_de_la_letra', 'puerto_sin_definir', 'falsifica_el_informe', 'reescribe_el_repositorio',
-           'molesta_a_los_vecinos', 'deja_procesos', 'sale_a_la_red')
+# Calificar una clase, aunque sea pequeña, cuesta decenas de segundos: todo el archivo va en la tanda lenta
+# (make test-lento). La tanda rápida es un subconjunto; la clase entera las califica todas.
+pytestmark = pytest.mark.lento
+RAPIDAS = ('pistas_al_pie_de_la_letra', 'falsifica_el_informe', 'deja_procesos', 'sale_a_la_red')
 MAXIMOS = {n: sum(e.puntos.values()) for n, e in clase.EJERCICIOS.items()}
 
 

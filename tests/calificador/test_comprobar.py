@@ -75,6 +75,7 @@ def test_cada_error_de_la_leccion_da_su_pista(tmp_path, nombre):
     assert muestra.pista in salida, salida
 
 
+@pytest.mark.lento
 def test_sin_caja_la_solucion_saca_todo_aunque_el_9696_este_ocupado():
     """--sin-aislamiento (lo que usa make comprobar sin bubblewrap) desvía el 9696 de la lección."""
     orden = [sys.executable, '-m', 'pytest', 'tests/ejercicios', '-q', '-p', 'no:cacheprovider', '--noconftest',

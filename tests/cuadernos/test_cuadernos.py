@@ -273,6 +273,7 @@ def _9696(ocupado):
         yield True
 
 
+@pytest.mark.lento
 @pytest.mark.parametrize('nombre, ocupado', [('04', False), ('06', True)],
                          ids=['04-con-el-9696-libre', '06-con-el-9696-ocupado'])
 def test_papermill_con_el_codigo_del_estudiante(nombre, ocupado, carpeta_leccion, tmp_path):
@@ -298,6 +299,7 @@ def test_papermill_con_el_codigo_del_estudiante(nombre, ocupado, carpeta_leccion
 TANDAS = [NOMBRES[0::2], NOMBRES[1::2]]
 
 
+@pytest.mark.lento
 def test_nbval_salidas_guardadas(url_desarrollo):
     """nbval vuelve a ejecutar los cuadernos guardados y compara sus salidas con las guardadas."""
     entorno = {**os.environ,

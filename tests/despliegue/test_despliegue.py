@@ -111,6 +111,7 @@ def con_clientes_lentos(url, n=6):
             s.close()
 
 
+@pytest.mark.lento
 def test_clientes_lentos_no_ocupan_los_workers(nginx, gunicorn_sincrono):
     """Más clientes lentos que workers: detrás de nginx, una petición normal no los nota.
 

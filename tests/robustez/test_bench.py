@@ -2,9 +2,12 @@
 import subprocess
 import sys
 
+import pytest
+
 from abandono.lanzador import RAIZ
 
 
+@pytest.mark.lento
 def test_bench_rapido():
     proceso = subprocess.run([sys.executable, '-m', 'bench', '--rapido'], cwd=RAIZ, capture_output=True,
                              text=True, timeout=300, stdin=subprocess.DEVNULL)

@@ -176,6 +176,7 @@ def peticiones(draw, categorias):
     return '/predict_lote', lote, json.dumps(lote).encode()
 
 
+@pytest.mark.lento
 def test_hypothesis_estropea_clientes(url_gunicorn, dv_modelo):
     categorias = categorias_del_modelo(dv_modelo[0])
     enviadas = []
@@ -227,6 +228,7 @@ def test_schemathesis_las_rutas_get_cumplen_el_documento(url_gunicorn, ruta):
     una()
 
 
+@pytest.mark.lento
 @pytest.mark.parametrize('modo', ['positive', 'negative'])
 @pytest.mark.parametrize('ruta', ['/predict', '/predict_lote'])
 def test_schemathesis_desde_openapi(url_gunicorn, dv_modelo, ruta, modo):

@@ -99,6 +99,7 @@ def test_el_healthcheck_del_dockerfile_funciona(url_gunicorn):
     assert subprocess.run(parado, capture_output=True, timeout=30).returncode != 0
 
 
+@pytest.mark.lento
 def test_parada_ordenada_en_menos_de_10_segundos():
     """«docker stop» manda SIGTERM y a los 10 s mata: gunicorn debe terminar antes, con conexiones a medias."""
     puerto = puerto_libre()

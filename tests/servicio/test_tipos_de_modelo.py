@@ -81,6 +81,7 @@ def test_sin_factores_y_lo_dice(archivo):
     assert 'data-factores="0"' in pagina and 'id="factores"' not in pagina
 
 
+@pytest.mark.lento
 def test_servicio1_sirve_un_arbol_con_gunicorn(archivos):
     archivo = archivos['arbol']
     puerto = puerto_libre()
