@@ -49,6 +49,7 @@ def test_la_carpeta_escrita_como_la_leccion_saca_todo_aunque_el_9696_este_ocupad
     assert '¡Todo bien!' in salida
 
 
+@pytest.mark.lento
 def test_dos_errores_dan_sus_dos_pistas(tmp_path):
     cambios = {**POR_NOMBRE['url_sin_http'].cambios, **POR_NOMBRE['depurador_activado'].cambios}
     carpeta = Muestra('dos_errores', 'error típico', '', cambios).construir(tmp_path)
