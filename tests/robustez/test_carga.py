@@ -3,6 +3,7 @@
 Tarda unos 15 s en esta máquina, así que está marcada ``lento``:
 ``python -m pytest -m lento tests/robustez/test_carga.py`` (y ``make bench`` la repite).
 """
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -12,7 +13,10 @@ from bench import medidas
 
 @pytest.mark.lento
 def test_veinte_mil_peticiones_sin_errores_ni_fugas(url_gunicorn):
-    procesos = medidas.procesos_del_servicio(urlsplit(url_gunicorn).port)
+    # gunicorn abre el puerto antes de crear sus workers: se espera a que estén los dos.
+    fin = time.monotonic() + 10
+    while len(procesos := medidas.procesos_del_servicio(urlsplit(url_gunicorn).port)) < 3 and time.monotonic() < fin:
+        time.sleep(0.1)
     assert len(procesos) == 3, procesos  # el principal y 2 workers
     resultado, antes, despues, crecimiento = medidas.aguante(url_gunicorn, procesos, total=20_000,
                                                              conexiones=32, duracion=120)
