@@ -13,9 +13,9 @@ La respuesta de los ejercicios, escrita como la escribiría un estudiante, está
 en ``solutions/servicio1.py``; este archivo añade lo que pide la producción
 (validación, errores claros, lotes, salud) desde el paquete ``abandono``.
 """
-import argparse
 import sys
 
+from abandono.ayuda import analizador
 from abandono.integridad import RUTA_MODELO, ModeloNoConfiable, cargar_modelo
 
 # El código con el que gunicorn reconoce que un worker no puede arrancar: en vez
@@ -49,7 +49,7 @@ class _SinVersion(WSGIRequestHandler):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description='Servicio de abandono (servidor de desarrollo de Flask).')
+    parser = analizador(description='Servicio de abandono (servidor de desarrollo de Flask).')
     parser.add_argument('--host', help='dirección de escucha (por defecto 0.0.0.0; con --debug, 127.0.0.1)')
     parser.add_argument('--port', type=int, default=9696, help='puerto (por defecto %(default)s)')
     parser.add_argument('--debug', action='store_true',

@@ -9,13 +9,13 @@ progreso y escribe la lista ordenada de mayor a menor probabilidad: los
 primeros son a quienes llamar antes. Si el servicio rechaza un cliente, se
 para y dice en qué fila del CSV está y qué le pasa.
 """
-import argparse
 import sys
 
 import pandas as pd
 import requests
 from tqdm import tqdm
 
+from abandono.ayuda import analizador
 from abandono.esquema import MAX_CLIENTES_LOTE
 
 URL = 'http://localhost:9696'
@@ -99,7 +99,7 @@ def puntuar_tabla(ruta, url=URL, lote=LOTE, factores=0, progreso=True):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog='python -m abandono.campana', description=__doc__.split('\n\n')[0])
+    parser = analizador(prog='python -m abandono.campana', description=__doc__.split('\n\n')[0])
     parser.add_argument('entrada', help='CSV con los clientes (las columnas de la lección y, si quieres, customerid)')
     parser.add_argument('salida', help='CSV donde se escribe la lista ordenada')
     parser.add_argument('--url', default=URL, help='dirección del servicio (por defecto %(default)s)')

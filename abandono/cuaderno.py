@@ -16,7 +16,6 @@ leerlos sin Jupyter:
     python -m abandono.cuaderno --ejecutar 06 07      # los que empiezan así
     python -m abandono.cuaderno --html html           # html/index.html y una página por cuaderno
 """
-import argparse
 import atexit
 import json
 import os
@@ -28,6 +27,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from abandono.ayuda import analizador
 from abandono.cronometro import por_llamada as medir  # noqa: F401  (el cuaderno 02 mide con cuaderno.medir)
 from abandono.lanzador import PUERTO_LECCION, RAIZ, escucha, orden_servicio, parar, puerto_libre
 
@@ -356,7 +356,7 @@ _INDICE = """<!DOCTYPE html>
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description='Vuelve a ejecutar los cuadernos o los exporta a HTML.')
+    parser = analizador(description='Vuelve a ejecutar los cuadernos o los exporta a HTML.')
     parser.add_argument('--ejecutar', nargs='*', metavar='PREFIJO',
                         help='ejecuta los cuadernos (todos, o los que empiezan por PREFIJO)')
     parser.add_argument('--html', metavar='CARPETA',

@@ -5,12 +5,12 @@
 ``--modelo arbol`` o ``--modelo bosque`` entrenan en su lugar el árbol de
 decisión o el bosque aleatorio del capítulo siguiente (``abandono.modelos``).
 """
-import argparse
 
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import train_test_split
 
+from abandono.ayuda import analizador
 from abandono.datos import cargar_clientes
 from abandono.integridad import RUTA_MODELO, guardar_modelo
 from abandono.modelos import TIPOS
@@ -53,7 +53,7 @@ def metricas(df=None):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description='Entrena el modelo del curso y lo guarda con pickle.')
+    parser = analizador(description='Entrena el modelo del curso y lo guarda con pickle.')
     parser.add_argument('--salida', default=RUTA_MODELO, help='archivo del modelo (por defecto %(default)s)')
     parser.add_argument('--modelo', choices=TIPOS, default='logistica',
                         help='logistica (este capítulo), arbol o bosque (el siguiente); por defecto %(default)s')

@@ -14,6 +14,7 @@ import sys
 
 import psutil
 
+from abandono.ayuda import analizador
 from bench import lentos, medidas, observabilidad, tipos
 
 OBJETIVO_RATIO = 0.9
@@ -174,7 +175,7 @@ def apartado_clon():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog='python -m bench', description=__doc__.split('\n\n')[0],
+    parser = analizador(prog='python -m bench', description=__doc__.split('\n\n')[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--rapido', action='store_true', help='pocas peticiones: comprueba que todo funciona')
     parser.add_argument('--completo', action='store_true',

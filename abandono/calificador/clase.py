@@ -15,7 +15,6 @@ escribe en ``notas_<CARPETA>/``, junto a CARPETA:
   ejercicio y los fallos más comunes;
 - ``retroalimentacion/ENTREGA.md``: lo que se le devuelve a cada estudiante.
 """
-import argparse
 import contextlib
 import csv
 import io
@@ -35,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
 
+from abandono.ayuda import analizador
 from abandono.calificador import caja, limites, referencia as ref
 from abandono.calificador.complemento import por_ejercicio
 from abandono.calificador.ejercicios import ARCHIVOS, EJERCICIOS
@@ -270,7 +270,7 @@ def es_una_entrega(carpeta):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
+    parser = analizador(
         description='Califica cada subcarpeta de CARPETA como la entrega de un estudiante.')
     parser.add_argument('carpeta', type=Path, help='carpeta con una subcarpeta por entrega')
     parser.add_argument('--salida', type=Path, default=None,

@@ -8,12 +8,12 @@ se obtuvo y una pista. Tu código corre en una caja aislada; si esta
 computadora no puede crearla (macOS, Windows, un Linux sin bubblewrap), corre
 sin aislar, porque es tu propio código en tu propia computadora, y lo avisa.
 """
-import argparse
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from abandono.ayuda import analizador
 from abandono.calificador import caja, referencia as ref
 from abandono.calificador.clase import calificar_entrega, fila, maximos
 from abandono.calificador.ejercicios import ARCHIVOS, EJERCICIOS
@@ -42,7 +42,7 @@ def mostrar(calificacion, segundos, salida=sys.stdout):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description='Califica tu carpeta de ejercicios y te dice qué corregir.')
+    parser = analizador(description='Califica tu carpeta de ejercicios y te dice qué corregir.')
     parser.add_argument('carpeta', type=Path, nargs='?', default=CARPETA,
                         help='tu carpeta (por defecto mi_trabajo/)')
     args = parser.parse_args(argv)

@@ -19,11 +19,11 @@ copian tal cual, y forma ``exercises/LEEME.md``.
     python -m abandono.calificador.generador              # regenera exercises/
     python -m abandono.calificador.generador --comprobar  # solo dice si están al día
 """
-import argparse
 import ast
 import re
 import sys
 
+from abandono.ayuda import analizador
 from abandono.lanzador import RAIZ
 
 SOLUCIONES = RAIZ / 'solutions'
@@ -138,7 +138,7 @@ def escribir(destino=EJERCICIOS, soluciones=SOLUCIONES):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
+    parser = analizador(
         description='Genera exercises/ a partir de las regiones de solución de solutions/.')
     parser.add_argument('--comprobar', action='store_true',
                         help='no escribe nada: termina con error si exercises/ no está al día')
