@@ -27,6 +27,7 @@ ARCHIVOS = ('servicio1.py', 'flask_test.py', 'probar_servicio.py')
 S, F, P = ARCHIVOS
 ERROR, CORRECTA, HOSTIL, ATAQUE = 'error típico', 'correcta', 'hostil', 'ataque'
 PUERTO_ESCUCHA = 'PUERTO_DE_FUERA'  # lo cambia la prueba por el puerto de su escucha de fuera
+RAIZ_DEL_TALLER = 'RAIZ_DEL_TALLER'  # la carpeta del taller que califica, donde esté clonado
 
 
 @dataclass(frozen=True)
@@ -52,16 +53,21 @@ class Muestra:
             for viejo, nuevo in self.cambios.get(archivo, []):
                 if viejo not in texto:
                     raise ValueError(f'{self.nombre}: {viejo!r} ya no aparece en {self.base}/{archivo}')
-                texto = texto.replace(viejo, nuevo.replace(PUERTO_ESCUCHA, str(puerto_de_fuera)))
+                texto = texto.replace(viejo, self._concretar(nuevo, puerto_de_fuera))
             (carpeta / archivo).write_text(texto, encoding='utf-8')
         for ruta, texto in self.extra.items():
             (carpeta / ruta).parent.mkdir(parents=True, exist_ok=True)
-            (carpeta / ruta).write_text(texto.replace(PUERTO_ESCUCHA, str(puerto_de_fuera)), encoding='utf-8')
+            (carpeta / ruta).write_text(self._concretar(texto, puerto_de_fuera), encoding='utf-8')
         if self.nombre == 'fifo_y_carpeta':
             os.mkfifo(carpeta / 'servicio1.py')
             (carpeta / 'flask_test.py').mkdir()
             os.mkfifo(carpeta / 'modelo_trabajo.bin')
         return carpeta
+
+    @staticmethod
+    def _concretar(codigo, puerto_de_fuera):
+        """El código de un ataque con el puerto de la escucha de fuera y la ruta real del taller."""
+        return codigo.replace(PUERTO_ESCUCHA, str(puerto_de_fuera)).replace(RAIZ_DEL_TALLER, str(RAIZ))
 
 
 _AL_IMPORTAR = 'import pickle\n'  # a partir de aquí se inyecta código que corre al importar
@@ -103,7 +109,7 @@ PISTAS = {
 # Código de los ataques (corre al importar y al ejecutar; nunca debe servir de nada).
 _LEE_SOLUCIONES = '''
 import os as _os, sys as _sys, glob as _glob
-for _ruta in ['/work/main/solutions/servicio1.py', *_glob.glob('/proc/*/cwd/solutions/servicio1.py'),
+for _ruta in ['RAIZ_DEL_TALLER/solutions/servicio1.py', *_glob.glob('/proc/*/cwd/solutions/servicio1.py'),
               _os.path.join(_os.path.dirname(_os.path.dirname(_sys.executable)), 'solutions', 'servicio1.py'),
               *_glob.glob('/*/*/solutions/servicio1.py'), *_glob.glob('/root/**/solutions/servicio1.py')]:
     try:
@@ -137,8 +143,8 @@ def predict():
 '''
 _REESCRIBE = '''
 import glob as _glob, os as _os, sys as _sys
-_destinos = ['/work/main/abandono/calificador/complemento.py', '/work/main/ATAQUE_raiz.txt',
-             '/work/main/.pytest_cache/v/ATAQUE_cache', '/work/main/solutions/ATAQUE.py',
+_destinos = ['RAIZ_DEL_TALLER/abandono/calificador/complemento.py', 'RAIZ_DEL_TALLER/ATAQUE_raiz.txt',
+             'RAIZ_DEL_TALLER/.pytest_cache/v/ATAQUE_cache', 'RAIZ_DEL_TALLER/solutions/ATAQUE.py',
              _os.path.join(_sys.prefix, 'lib', 'python3.11', 'site-packages', 'ATAQUE_pth.pth'),
              *[_os.path.join(_p, 'ATAQUE_pth.pth') for _p in _sys.path if 'site-packages' in _p],
              '/tmp/ATAQUE_tmp.txt', '/ATAQUE_raiz_de_la_caja.txt', '/entrada/ATAQUE.txt', '/calificador/sonda.py',
