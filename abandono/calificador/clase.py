@@ -212,7 +212,7 @@ def grafico(calificaciones):
     comunes = fallos_comunes(calificaciones)
     if comunes:
         nombres, veces = zip(*reversed(comunes))
-        derecha.barh([n[:60] for n in nombres], veces, color='#DD8452')
+        derecha.barh([n if len(n) <= 60 else n[:59] + '…' for n in nombres], veces, color='#DD8452')
         derecha.set_xlabel('entregas que fallan la comprobación')
     derecha.set_title('Fallos más comunes')
     figura.tight_layout()
