@@ -63,16 +63,18 @@ def apartado_modelo(dv, modelo, rapido):
 
 def apartado_servicio(rapido, con_aguante):
     print('## 2. El servicio por HTTP: /predict frente a una ruta que no trabaja\n')
+    rondas, por_ronda, duracion = medidas.RONDAS_RAPIDO if rapido else medidas.RONDAS
     print(f'Generador: bench/carga.py (asyncio, en este mismo proceso), {medidas.CONEXIONES} conexiones, '
           'una petición por conexión. La ruta vacía es GET /salud (un JSON fijo). Se alternan tandas de '
-          'cada ruta y se suman. «CPU servidor» es la CPU de los procesos del servicio por petición, '
+          f'cada ruta en {rondas} rondas (A B, B A...) y se suman; el cociente es la mediana de '
+          'los de cada ronda. «CPU servidor» es la CPU de los procesos del servicio por petición, '
           'sin contar la del generador.\n')
-    rondas, por_ronda, duracion = (1, 200, 2.0) if rapido else (5, 3000, 3.0)
+    rutas = {'/salud': ('/salud', None), '/predict': ('/predict', medidas.cuerpo_cliente())}
     por_servidor, lotes, aguante = {}, {}, None
     cuerpo = medidas.cuerpo_lote()
     for servidor in ('desarrollo', 'gunicorn'):
         with medidas.servicio(servidor) as (url, procesos):
-            por_servidor[servidor] = medidas.medir_rutas(url, procesos, rondas, por_ronda, duracion)
+            por_servidor[servidor] = medidas.medir_rutas(url, procesos, rutas, rondas, por_ronda, duracion)
             lotes[servidor] = medidas.medir_lote(url, cuerpo, total=10 if rapido else 300,
                                                  duracion=2.0 if rapido else 6.0)
             if servidor == 'gunicorn' and con_aguante:
@@ -82,19 +84,21 @@ def apartado_servicio(rapido, con_aguante):
     filas = []
     for servidor, rutas in por_servidor.items():
         nombre = 'gunicorn gevent -w 2' if servidor == 'gunicorn' else 'desarrollo (Flask)'
-        for ruta, (r, cpu) in rutas.items():
+        for ruta, medida in rutas.items():
+            r = medida.resultado
             filas.append((nombre, ruta, numero(r.por_segundo), numero(r.p50_ms, 2), numero(r.p99_ms, 2),
-                          numero(cpu), r.peticiones, r.errores))
+                          numero(medida.cpu_us), r.peticiones, r.errores))
     tabla(['servidor', 'ruta', 'pet/s', 'p50 ms', 'p99 ms', 'CPU servidor µs/pet', 'peticiones', 'errores'],
           filas)
     ratios = {}
     for servidor, rutas in por_servidor.items():
-        (salud, cpu_salud), (predict, cpu_predict) = rutas['/salud'], rutas['/predict']
-        ratios[servidor] = predict.por_segundo / salud.por_segundo
+        salud, predict = rutas['/salud'], rutas['/predict']
+        ratios[servidor] = predict.cociente
         objetivo = (f' (objetivo ≥ {numero(OBJETIVO_RATIO, 1)}: {marca(ratios[servidor] >= OBJETIVO_RATIO)})'
                     if servidor == 'gunicorn' else '')
-        print(f'- **{servidor}**: /predict ÷ ruta vacía = **{numero(ratios[servidor], 2)}** en pet/s{objetivo}; '
-              f'en CPU del servidor por petición, {numero(cpu_salud / cpu_predict, 2)}.')
+        print(f'- **{servidor}**: /predict ÷ ruta vacía = **{numero(ratios[servidor], 2)}** en pet/s{objetivo} '
+              f'(de {numero(min(predict.cocientes), 2)} a {numero(max(predict.cocientes), 2)} según la ronda); '
+              f'en CPU del servidor por petición, {numero(salud.cpu_us / predict.cpu_us, 2)}.')
     print()
     print(f'## 3. Lotes: POST /predict_lote con {medidas.CLIENTES_POR_LOTE} clientes por petición\n')
     filas = []

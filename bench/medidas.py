@@ -7,20 +7,25 @@ import contextlib
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import timeit
+from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 
 from abandono.lanzador import RAIZ, en_marcha, escucha, orden_servicio, parar, puerto_libre
-from bench.carga import golpear
+from bench.carga import Resultado, golpear
 
 CONEXIONES = 32
 CLIENTES_POR_LOTE = 1000
+# (rondas, peticiones por tanda, segundos como mucho por tanda) al comparar rutas.
+RONDAS = (10, 1500, 2.0)
+RONDAS_RAPIDO = (2, 200, 2.0)
 
 
 # --- 1. El modelo en el proceso ---------------------------------------------
@@ -96,23 +101,45 @@ def servicio(servidor):
         yield url, procesos_del_servicio(puerto)
 
 
-def medir_rutas(url, procesos, rondas, por_ronda, duracion):
-    """GET /salud frente a POST /predict, alternando ``rondas`` tandas de cada una.
+@dataclass
+class Ruta:
+    """Lo medido de una ruta: las tandas sumadas, su CPU y su cociente frente a la vacía en cada ronda."""
+    resultado: Resultado
+    cpu_us: float           # CPU de los procesos del servicio por petición
+    cocientes: list         # pet/s de esta ruta ÷ pet/s de la vacía, ronda a ronda
 
-    Alternar reparte por igual entre las dos rutas cualquier ruido de la
-    máquina. Devuelve {ruta: (Resultado sumado, µs de CPU del servidor por petición)}.
+    @property
+    def cociente(self):
+        """La mediana de los cocientes de cada ronda: una ronda con ruido no mueve la cifra."""
+        return statistics.median(self.cocientes)
+
+
+def medir_rutas(url, procesos, rutas, rondas, por_ronda, duracion):
+    """Mide ``rutas`` ({nombre: (ruta, cuerpo o None)}; la primera es la vacía) en tandas alternas.
+
+    Cada ronda da una tanda a cada ruta y la siguiente las recorre al revés
+    (A B C, C B A...): una deriva de la máquina (otro proceso que arranca, la
+    CPU que se calienta) cae por igual en todas. El cociente de cada ruta
+    frente a la vacía se calcula dentro de cada ronda, con tandas vecinas.
     """
-    rutas = {'/salud': None, '/predict': cuerpo_cliente()}
-    golpear(url, '/salud', None, CONEXIONES, total=min(500, por_ronda))  # calentar
-    golpear(url, '/predict', rutas['/predict'], CONEXIONES, total=min(500, por_ronda))
-    resultados, cpu = {}, dict.fromkeys(rutas, 0.0)
-    for _ in range(rondas):
-        for ruta, cuerpo in rutas.items():
+    for ruta, cuerpo in rutas.values():
+        golpear(url, ruta, cuerpo, CONEXIONES, total=min(500, por_ronda))  # calentar
+    resultados, cpu, por_ronda_ps = {}, dict.fromkeys(rutas, 0.0), []
+    nombres = list(rutas)
+    for ronda in range(rondas):
+        tasas = {}
+        for nombre in (nombres if ronda % 2 == 0 else nombres[::-1]):
+            ruta, cuerpo = rutas[nombre]
             antes = cpu_de(procesos)
             r = golpear(url, ruta, cuerpo, CONEXIONES, total=por_ronda, duracion=duracion)
-            cpu[ruta] += cpu_de(procesos) - antes
-            resultados[ruta] = resultados[ruta] + r if ruta in resultados else r
-    return {ruta: (r, cpu[ruta] / max(1, r.peticiones) * 1e6) for ruta, r in resultados.items()}
+            cpu[nombre] += cpu_de(procesos) - antes
+            resultados[nombre] = resultados[nombre] + r if nombre in resultados else r
+            tasas[nombre] = r.por_segundo
+        por_ronda_ps.append(tasas)
+    vacia = nombres[0]
+    return {nombre: Ruta(r, cpu[nombre] / max(1, r.peticiones) * 1e6,
+                         [t[nombre] / t[vacia] for t in por_ronda_ps if t[vacia]])
+            for nombre, r in resultados.items()}
 
 
 def cuerpo_lote(n=CLIENTES_POR_LOTE):

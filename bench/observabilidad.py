@@ -11,8 +11,7 @@ import os
 
 from werkzeug.test import EnvironBuilder
 
-from bench.carga import golpear
-from bench.medidas import CONEXIONES, cuerpo_cliente, por_llamada, servicio
+from bench.medidas import RONDAS, RONDAS_RAPIDO, cuerpo_cliente, medir_rutas, por_llamada, servicio
 
 FACTORES = 3
 # nombre -> (ruta, si lleva el cliente de la lección como cuerpo)
@@ -55,19 +54,12 @@ def medir_en_proceso(dv, modelo, rapido=False):
 
 
 def medir_http(rapido=False):
-    """{ruta: Resultado} de gunicorn (la orden del taller) alternando tandas de cada ruta."""
-    rondas, por_ronda, duracion = (1, 200, 2.0) if rapido else (5, 3000, 3.0)
+    """{nombre: medidas.Ruta} de gunicorn (la orden del taller), con las rutas en tandas alternas."""
+    rondas, por_ronda, duracion = RONDAS_RAPIDO if rapido else RONDAS
     cuerpo = cuerpo_cliente()
-    resultados = {}
-    with servicio('gunicorn') as (url, _):
-        for ruta, con_cuerpo in RUTAS.values():
-            golpear(url, ruta, cuerpo if con_cuerpo else None, CONEXIONES, total=min(500, por_ronda))  # calentar
-        for _ in range(rondas):
-            for nombre, (ruta, con_cuerpo) in RUTAS.items():
-                r = golpear(url, ruta, cuerpo if con_cuerpo else None, CONEXIONES, total=por_ronda,
-                           duracion=duracion)
-                resultados[nombre] = resultados[nombre] + r if nombre in resultados else r
-    return resultados
+    rutas = {nombre: (ruta, cuerpo if con_cuerpo else None) for nombre, (ruta, con_cuerpo) in RUTAS.items()}
+    with servicio('gunicorn') as (url, procesos):
+        return medir_rutas(url, procesos, rutas, rondas, por_ronda, duracion)
 
 
 def apartado(dv, modelo, rapido, tabla, numero, objetivo):
@@ -78,12 +70,11 @@ def apartado(dv, modelo, rapido, tabla, numero, objetivo):
     print(f'- Métricas de Prometheus y la línea de registro: **{numero(filas[1][1], 1)} µs** por petición, '
           f'el {filas[1][1] / filas[2][1]:.0%} de un /predict.\n')
     resultados = medir_http(rapido)
-    vacia = resultados['GET /salud'].por_segundo
-    tabla(['gunicorn (orden del taller)', 'pet/s', 'p50 ms', 'p99 ms', 'errores', '÷ ruta vacía'],
-          [(n, numero(r.por_segundo), numero(r.p50_ms, 2), numero(r.p99_ms, 2), r.errores,
-            numero(r.por_segundo / vacia, 2)) for n, r in resultados.items()])
+    tabla(['gunicorn (orden del taller)', 'pet/s', 'p50 ms', 'p99 ms', 'errores', '÷ ruta vacía (mediana)'],
+          [(n, numero(m.resultado.por_segundo), numero(m.resultado.p50_ms, 2), numero(m.resultado.p99_ms, 2),
+            m.resultado.errores, numero(m.cociente, 2)) for n, m in resultados.items()])
     for nombre in list(RUTAS)[1:]:
-        ratio = resultados[nombre].por_segundo / vacia
+        ratio = resultados[nombre].cociente
         print(f'- {nombre} ÷ GET /salud = **{numero(ratio, 2)}** (objetivo ≥ {numero(objetivo, 1)}: '
               f'{"cumple" if ratio >= objetivo else "NO cumple"}).')
     print()
