@@ -1,9 +1,10 @@
 """``python -m bench``: cuánto tarda el modelo, el servicio y el taller, medido en esta máquina.
 
-    python -m bench             # modelo, servicio (desarrollo y gunicorn), lotes y aguante (~1,5 min)
-    python -m bench --rapido    # lo mismo en pocos segundos, para comprobar que funciona
-    python -m bench --completo  # además: pruebas, calificador y clon nuevo hasta la primera respuesta
-    python -m bench --lentos    # solo la comparación de servidores con clientes lentos (~4 min)
+    python -m bench                     # modelo, servicio, lotes, aguante, clientes lentos, calificador (~8 min)
+    python -m bench --rapido            # lo mismo con poco, para comprobar que funciona
+    python -m bench --completo          # además: las pruebas y un clon nuevo hasta la primera respuesta
+    python -m bench --lentos            # solo la comparación de servidores con clientes lentos (~4 min)
+    python -m bench --solo-calificador  # solo la clase de muestra, con cajas y sin ellas (~2,5 min)
 
 Las cargas van solo a 127.0.0.1, con un número de peticiones y un tiempo máximos.
 """
@@ -23,6 +24,8 @@ OBJETIVO_CLON = 60.0
 OBJETIVO_MEMORIA = 0.05
 OBJETIVO_LENTOS = 0.99  # respondidas, con p99 < 1 s
 OBJETIVO_LENTOS_P99_MS = 1000
+OBJETIVO_RITMO = 30          # entregas por minuto, con cajas (issue 9)
+OBJETIVO_COSTE_CAJAS = 0.10  # lo que pueden añadir las cajas al tiempo de calificar
 
 
 def numero(x, decimales=0):
@@ -151,22 +154,33 @@ def apartado_lentos(rapido):
     tabla(['servidor', 'respondidas', '%', 'p99 ms', 'lentas cerradas', 'clientes lentos'], filas)
 
 
-def apartado_taller(entregas, n_entregas):
-    print('## 6. El taller: pruebas y calificador\n')
+def apartado_calificador(entregas, n_entregas):
+    print('## 6. El calificador: una clase entera, con cajas y sin ellas\n')
+    n, tiempos = medidas.tiempo_calificar(entregas, n_entregas)
+    origen = entregas or f'{n} entregas de muestra (`tests/calificador/muestras.py DESTINO --clase {n}`)'
+    print(f'`python -m abandono.calificador.clase` con {origen}, en esta máquina; «sin cajas» es '
+          '`--sin-aislamiento` (solo para código de fiar).\n')
+    tabla(['forma', 'segundos (la orden entera)', 'entregas por minuto', 'código de salida'],
+          [(forma, numero(s, 1), numero(n / s * 60, 1), codigo) for forma, (s, codigo, _) in tiempos.items()])
+    for forma, (_, codigo, ultima) in tiempos.items():
+        if codigo:
+            print(f'- {forma}: la orden falló: {ultima}')
+    con, sin = tiempos['con cajas'][0], tiempos['sin cajas'][0]
+    ritmo, coste = n / con * 60, con / sin - 1
+    print(f'- Con cajas: **{numero(ritmo, 1)} entregas por minuto** (objetivo ≥ {numero(OBJETIVO_RITMO)}: '
+          f'{marca(ritmo >= OBJETIVO_RITMO)}).')
+    print(f'- Lo que cuestan las cajas: **{porcentaje(coste)}** del tiempo sin ellas (objetivo ≤ '
+          f'{porcentaje(OBJETIVO_COSTE_CAJAS)}: {marca(coste <= OBJETIVO_COSTE_CAJAS)}).\n')
+
+
+def apartado_pruebas():
+    print('## 7. Las pruebas del taller\n')
     segundos, codigo, ultima = medidas.tiempo_pruebas()
-    print(f'- `python -m pytest -m "not lento"`: **{numero(segundos, 1)} s** (salida {codigo}: {ultima})')
-    if not medidas.hay_calificador():
-        print('- Calificador: no está en este clon (abandono/calificador/clase.py); no se mide.')
-    else:
-        n, segundos, codigo, ultima = medidas.tiempo_calificar(entregas, n_entregas)
-        origen = entregas or f'{n} entregas de ejemplo (solutions/ y exercises/ alternadas)'
-        print(f'- `python -m abandono.calificador.clase` con {origen}: **{numero(segundos, 1)} s** '
-              f'({numero(segundos / max(n, 1), 1)} s por entrega; salida {codigo}: {ultima})')
-    print()
+    print(f'- `python -m pytest -m "not lento"`: **{numero(segundos, 1)} s** (salida {codigo}: {ultima})\n')
 
 
 def apartado_clon():
-    print('## 7. De un clon nuevo a la primera respuesta\n')
+    print('## 8. De un clon nuevo a la primera respuesta\n')
     print('git clone de este repositorio en una carpeta temporal, `make servicio` (crea .venv, instala '
           'requirements/entrenamiento.txt, entrena el modelo) y POST /predict hasta recibir un 200.\n')
     segundos, clonado, fallo = medidas.clon_hasta_respuesta()
@@ -183,14 +197,16 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--rapido', action='store_true', help='pocas peticiones: comprueba que todo funciona')
     parser.add_argument('--completo', action='store_true',
-                        help='añade el tiempo de las pruebas, del calificador y del clon nuevo (varios minutos)')
+                        help='añade el tiempo de las pruebas y del clon nuevo (varios minutos)')
     parser.add_argument('--clon', action='store_true', help='mide solo el clon nuevo hasta la primera respuesta')
     parser.add_argument('--entregas', metavar='CARPETA',
-                        help='carpeta de entregas para cronometrar el calificador (por defecto, unas de ejemplo)')
-    parser.add_argument('--n-entregas', type=int, default=8, metavar='N',
-                        help='cuántas entregas de ejemplo se califican (por defecto %(default)s)')
+                        help='carpeta de entregas para cronometrar el calificador (por defecto, las de muestra)')
+    parser.add_argument('--n-entregas', type=int, default=30, metavar='N',
+                        help='cuántas entregas de muestra se califican (por defecto %(default)s)')
+    parser.add_argument('--solo-calificador', action='store_true',
+                        help='mide solo el calificador, con cajas y sin ellas')
     parser.add_argument('--solo-taller', action='store_true',
-                        help='mide solo las pruebas, el calificador y el clon nuevo')
+                        help='mide solo las pruebas y el clon nuevo')
     parser.add_argument('--sin-aguante', action='store_true', help='omite la prueba de aguante')
     parser.add_argument('--lentos', action='store_true',
                         help='solo la comparación de servidores con clientes lentos')
@@ -212,8 +228,11 @@ def main(argv=None):
     if args.lentos:
         apartado_lentos(args.rapido)
         return 0
+    if args.solo_calificador:
+        apartado_calificador(args.entregas, args.n_entregas)
+        return 0
     if args.solo_taller:
-        apartado_taller(args.entregas, args.n_entregas)
+        apartado_pruebas()
         apartado_clon()
         return 0
     dv, modelo = cargar_modelo(RUTA_MODELO)
@@ -223,8 +242,9 @@ def main(argv=None):
     tipos.apartado(args.rapido, tabla, numero)
     if not args.rapido:
         apartado_lentos(rapido=False)
+    apartado_calificador(args.entregas, 4 if args.rapido else args.n_entregas)
     if args.completo:
-        apartado_taller(args.entregas, args.n_entregas)
+        apartado_pruebas()
         apartado_clon()
     return 0
 

@@ -203,28 +203,26 @@ def tiempo_pruebas():
     return cronometrar([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-m', 'not lento'])
 
 
-def hay_calificador():
-    return (RAIZ / 'abandono' / 'calificador' / 'clase.py').exists()
-
-
-def entregas_de_ejemplo(carpeta, n):
-    """``n`` entregas en ``carpeta``: la mitad son solutions/ (todo bien), la otra mitad exercises/ (sin hacer)."""
-    for i in range(n):
-        origen = RAIZ / ('solutions' if i % 2 == 0 else 'exercises')
-        shutil.copytree(origen, Path(carpeta) / f'estudiante{i + 1:02d}',
-                        ignore=shutil.ignore_patterns('__pycache__', '*.md'))
+def clase_de_muestra(carpeta, n):
+    """``n`` entregas de las muestras del calificador (tests/calificador/muestras.py, sin las hostiles)."""
+    subprocess.run([sys.executable, str(RAIZ / 'tests' / 'calificador' / 'muestras.py'), str(carpeta),
+                    '--clase', str(n)], check=True, capture_output=True)
     return Path(carpeta)
 
 
-def tiempo_calificar(carpeta=None, n=8):
-    """(entregas, segundos, código de salida, última línea) de ``python -m abandono.calificador.clase``."""
+def tiempo_calificar(carpeta=None, n=30):
+    """{'con cajas' | 'sin cajas': (segundos, código, última línea)} de calificar la misma clase.
+
+    Las dos formas se miden una detrás de otra en la misma ejecución, sobre las
+    mismas ``n`` entregas (o las de ``carpeta``). Devuelve también cuántas son.
+    """
     with tempfile.TemporaryDirectory(prefix='bench-calificar-') as temporal:
         if carpeta is None:
-            carpeta = entregas_de_ejemplo(Path(temporal) / 'entregas', n)
+            carpeta = clase_de_muestra(Path(temporal) / 'entregas', n)
         entregas = sum(1 for p in Path(carpeta).iterdir() if p.is_dir())
-        segundos, codigo, ultima = cronometrar(
-            [sys.executable, '-m', 'abandono.calificador.clase', str(carpeta), '--salida', temporal])
-    return entregas, segundos, codigo, ultima
+        orden = [sys.executable, '-m', 'abandono.calificador.clase', str(carpeta), '--salida', f'{temporal}/notas']
+        tiempos = {'con cajas': cronometrar(orden), 'sin cajas': cronometrar([*orden, '--sin-aislamiento'])}
+    return entregas, tiempos
 
 
 # --- 5. De un clon nuevo a la primera respuesta ------------------------------

@@ -1,4 +1,4 @@
-"""La caja: cada orden del estudiante corre en una caja nueva de bubblewrap.
+"""La caja: el código del estudiante corre en una caja nueva de bubblewrap por archivo.
 
 Qué ve el código del estudiante dentro de su caja:
 
@@ -10,22 +10,27 @@ Qué ve el código del estudiante dentro de su caja:
 - ``/entrada`` y ``/calificador``: copias (nunca enlaces al repositorio) de la
   entrega y de los dos módulos del calificador que corren dentro (pasarela.py,
   sonda.py), de solo lectura;
-- su propia red (solo loopback), sus propios procesos (``/proc`` solo muestra
-  los de la caja) y ningún privilegio.
+- sus propios procesos (``/proc`` solo muestra los de la caja) y ningún privilegio;
+- una red propia por ejecución (solo loopback): las formas de ejecutar un mismo
+  archivo (importado por la sonda, como script) comparten la caja y lo que su
+  primer proceso precargó (scikit-learn: unos 2 s de CPU menos por entrega),
+  pero no la red; cada una escucha en su 9696 sin chocar con la otra.
 
 Al matar el proceso ``bwrap`` muere el espacio de procesos entero, demonios
 con doble fork incluidos (``--die-with-parent`` y el PID 1 de la caja). Los
 límites de ``limites`` (memoria, CPU, tamaño de archivo, procesos) se fijan
 antes del ``exec`` de bwrap y los hereda todo lo de dentro.
 
-El calificador llega a la aplicación de la caja por un socket TCP que él mismo
-escucha en SU 127.0.0.1 y le pasa abierto (la pasarela de dentro acepta y
+El calificador llega a la aplicación de cada ejecución por un socket TCP que él
+mismo escucha en SU 127.0.0.1 y le pasa abierto (la pasarela de dentro acepta y
 reenvía); y el estudiante llega al servicio de prueba del calificador por un
-socket Unix montado en ``/canal`` (dentro, 127.0.0.1:9696 lleva a él).
+socket Unix montado en ``/canal`` (dentro, 127.0.0.1:9696 lleva a él), solo en
+la caja del archivo que lo usa. Los puertos en los que escucha cada ejecución
+los lee el calificador del núcleo (``/proc/PID/net``), no de la caja.
 
 Sin bubblewrap (macOS, núcleos sin espacios de usuarios) ``motivo_sin_caja``
-explica por qué; entonces solo se ejecuta código con ``aislada=False``: el mismo
-proceso sin caja, con ``abandono.redireccion`` para el puerto 9696.
+explica por qué; entonces solo se ejecuta código con ``aislada=False``: un
+proceso por ejecución sin caja, con ``abandono.redireccion`` para el puerto 9696.
 """
 import contextlib
 import functools
@@ -44,8 +49,10 @@ import sysconfig
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from abandono import lanzador
 from abandono.calificador import limites
 from abandono.lanzador import PUERTO_LECCION, RAIZ, puerto_libre
 
@@ -239,124 +246,52 @@ def orden_bwrap(entrada, enchufe=None):
     return orden
 
 
-class Caja:
-    """Una orden del estudiante en marcha: su salida, sus puertos y, al salir, su final."""
+@dataclass(frozen=True)
+class Orden:
+    """Una forma de ejecutar un archivo de la entrega: ``python archivo`` o la sonda."""
+    programa: tuple                  # ('servicio1.py',) o ('sonda',)
+    servir: bool = False             # el calificador quiere hablar con una aplicación que escuche dentro
+    preferido: int | None = None     # el puerto al que llevar la pasarela si escucha
+    pedido: dict | None = None       # lo que debe probar la sonda
+    usa_el_servicio: bool = False    # su 127.0.0.1:9696 lleva al servicio de prueba del calificador
 
-    def __init__(self, entrada, programa, *, aislada=True, servir=False, preferido=None, enchufe=None,
-                 puerto_prueba=None, pedido=None):
-        """``programa``: lo que ejecuta Python (``['servicio1.py']`` o la sonda).
 
-        ``servir``: el calificador quiere hablar con una aplicación que escuche dentro.
-        ``enchufe`` (con caja) o ``puerto_prueba`` (sin caja): el servicio de prueba al
-        que debe llevar el 9696 de la lección. ``pedido``: JSON para la sonda.
-        """
-        self.aislada = aislada
+class Ejecucion:
+    """Una orden en marcha: su salida, su informe, sus puertos y su final, vistos desde fuera."""
+
+    def __init__(self, orden, pila):
+        self.orden = orden
         self.url = None
-        self._pila = contextlib.ExitStack()
-        self._salida = self._pila.enter_context(tempfile.TemporaryFile())
-        self._errores = self._pila.enter_context(tempfile.TemporaryFile())
-        informe_lectura, informe_escritura = os.pipe()
-        self._informe = os.fdopen(informe_lectura, 'rb')
-        self._pila.callback(self._informe.close)
-        pasar = [informe_escritura]
-        escucha = None
-        if aislada:
-            orden = orden_bwrap(entrada, enchufe)
-            pasarela = [PYTHON, '-P', '/calificador/pasarela.py']
-            if servir:
-                escucha = socket.create_server(('127.0.0.1', 0))
-                self.url = f'http://127.0.0.1:{escucha.getsockname()[1]}'
-                pasar.append(escucha.fileno())
-                pasarela += ['--aceptar-fd', str(escucha.fileno()), '--preferido', str(preferido or 0)]
-            if enchufe:
-                pasarela += ['--puerto-local', str(PUERTO_LECCION), '--enchufe', '/canal/prueba.sock']
-            info_lectura, info_escritura = os.pipe()
-            pasar.append(info_escritura)
-            orden[1:1] = ['--info-fd', str(info_escritura)]
-            orden += [*pasarela, '--', PYTHON, '-P', *self._dentro(programa, '/calificador', informe_escritura)]
-            cwd, entorno = '/', None
-        else:
-            self.zona = Path(self._pila.enter_context(tempfile.TemporaryDirectory(prefix='zona-')))
-            shutil.copytree(entrada.entrega, self.zona, dirs_exist_ok=True)
-            for nombre in ('.casa', '.tmp'):
-                (self.zona / nombre).mkdir()
-            # Sin red propia, el 9696 del estudiante se desvía a un puerto libre de verdad (o al
-            # del servicio de prueba); la sonda sirve en su propio puerto libre.
-            real = puerto_prueba or puerto_libre()
-            if servir:
-                self.url = f'http://127.0.0.1:{preferido or real}'
-            # redireccion.py por su ruta y sin PYTHONPATH: el taller no tapa los módulos de la entrega.
-            orden = [sys.executable, '-P', str(RAIZ / 'abandono' / 'redireccion.py'),
-                     '--puerto', f'{PUERTO_LECCION}={real}', '--', *self._dentro(programa, str(entrada.calificador), informe_escritura, str(self.zona))]
-            cwd = self.zona
-            entorno = {**_entorno(self.zona), 'PATH': os.environ.get('PATH', '')}
-        self._grupo = GrupoDeProcesos()
-        self._proceso = subprocess.Popen(
-            orden, cwd=cwd, env=entorno if entorno is not None else {'PATH': '/usr/bin:/bin'}, stdin=subprocess.PIPE,
-            stdout=self._salida, stderr=self._errores, pass_fds=pasar, close_fds=True,
-            preexec_fn=functools.partial(_limitar, self._grupo), start_new_session=True)
-        for fd in pasar:
-            if not escucha or fd != escucha.fileno():
-                os.close(fd)
-        if escucha:
-            escucha.close()  # solo la pasarela acepta: si la caja muere, las conexiones se rechazan
-        self.pid_dentro = self._proceso.pid
-        if aislada:
-            with os.fdopen(info_lectura, 'rb') as info:
-                with contextlib.suppress(ValueError, KeyError):
-                    self.pid_dentro = json.loads(info.read(4096) or b'{}')['child-pid']
-        with contextlib.suppress(OSError):
-            self._proceso.stdin.write((json.dumps(pedido) + '\n').encode() if pedido else b'')
-            self._proceso.stdin.close()
+        self.codigo = None
+        self.pid = None              # visto desde fuera; con caja, lo encuentra la caja
+        self.pid_dentro = None       # en la caja, según su primer proceso
+        self.terminada = threading.Event()
+        self.salida_fd = pila.enter_context(tempfile.TemporaryFile())
+        self.errores_fd = pila.enter_context(tempfile.TemporaryFile())
+        lectura, self.informe_fd = os.pipe()
+        self._informe = os.fdopen(lectura, 'rb')
+        pila.callback(self._informe.close)
         self._inicio = time.monotonic()
-        # Pase lo que pase (un calificador que se olvida de cerrarla), la caja no vive más de VIDA.
-        self._reloj = threading.Timer(limites.VIDA, self._matar)
-        self._reloj.daemon = True
-        self._reloj.start()
-
-    @staticmethod
-    def _dentro(programa, calificador, informe_fd, zona='/zona'):
-        if programa[0] == 'sonda':
-            return [f'{calificador}/sonda.py', '--informe-fd', str(informe_fd), '--zona', zona, *programa[1:]]
-        return list(programa)
-
-    # --- Lo que observa el calificador ---------------------------------------------
+        self.leer_puertos = lambda: []   # lo pone la caja: con caja, del núcleo
 
     def vivo(self):
-        return self._proceso.poll() is None
+        return not self.terminada.is_set()
 
     def esperar_fin(self, limite=limites.FASE):
         """El código de salida, o None si no terminó a tiempo."""
-        try:
-            return self._proceso.wait(limite)
-        except subprocess.TimeoutExpired:
-            return None
+        return self.codigo if self.terminada.wait(limite) else None
 
     def puertos(self):
-        """Los puertos TCP que escuchan dentro de la caja, leídos por el núcleo (no por la caja)."""
-        if not self.aislada:
-            return []
-        puertos = set()
-        for tabla in ('tcp', 'tcp6'):
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                for linea in Path(f'/proc/{self.pid_dentro}/net/{tabla}').read_text().splitlines()[1:]:
-                    campos = linea.split()
-                    if campos[3] == '0A':
-                        puertos.add(int(campos[1].rsplit(':', 1)[1], 16))
-        return sorted(puertos)
+        """Los puertos TCP que escuchan en la red de esta ejecución, leídos del núcleo (no de la caja)."""
+        return self.leer_puertos()
 
     def esperar_puerto(self, preferido=None, limite=limites.ARRANQUE):
         """Espera a que algo escuche (``preferido`` si se da); devuelve los puertos o [] si no."""
         fin = self._inicio + limite
         while time.monotonic() < fin and self.vivo():
-            if self.aislada:
-                puertos = self.puertos()
-                if puertos and (preferido is None or preferido in puertos):
-                    return puertos
-            else:
-                with contextlib.suppress(OSError), socket.create_connection(
-                        ('127.0.0.1', int(self.url.rsplit(':', 1)[1])), timeout=0.2):
-                    return [int(self.url.rsplit(':', 1)[1])]
+            puertos = self.puertos()
+            if puertos and (preferido is None or preferido in puertos):
+                return puertos
             time.sleep(0.05)
         return self.puertos() if self.vivo() else []
 
@@ -377,26 +312,169 @@ class Caja:
 
     @property
     def salida(self):
-        return self._leer(self._salida)
+        return self._leer(self.salida_fd)
 
     @property
     def errores(self):
-        return self._leer(self._errores)
+        return self._leer(self.errores_fd)
+
+    def terminar(self, codigo):
+        if not self.terminada.is_set():
+            self.codigo = codigo
+            self.terminada.set()
+
+
+class Caja:
+    """Las ``ordenes`` de un archivo, a la vez, en una caja nueva; cada una en ``ejecuciones``.
+
+    Con caja, un solo bubblewrap: su primer proceso (pasarela.py) precarga
+    ``precargar`` y lanza cada orden en un hijo con su propia red. Sin caja
+    (``aislada=False``, solo código de fiar), un proceso por orden.
+    ``enchufe`` (con caja) o ``puerto_prueba`` (sin caja): el servicio de prueba al
+    que lleva el 9696 de la lección en las órdenes que ``usa_el_servicio``.
+    """
+
+    def __init__(self, entrada, ordenes, *, aislada=True, enchufe=None, puerto_prueba=None, precargar=()):
+        self.aislada = aislada
+        self._pila = contextlib.ExitStack()
+        self.ejecuciones = [Ejecucion(orden, self._pila) for orden in ordenes]
+        self._grupos, self._procesos, self._zonas, self._raiz = [], [], [], None
+        try:
+            if aislada:
+                self._en_caja(entrada, enchufe, precargar)
+            else:
+                for ejecucion in self.ejecuciones:
+                    self._sin_caja(entrada, ejecucion, puerto_prueba)
+        except BaseException:
+            self.cerrar()
+            raise
+        # Pase lo que pase (un calificador que se olvida de cerrarla), la caja no vive más de VIDA.
+        self._reloj = threading.Timer(limites.VIDA, self._matar)
+        self._reloj.daemon = True
+        self._reloj.start()
+
+    def _lanzar(self, orden, **opciones):
+        grupo = GrupoDeProcesos()
+        self._grupos.append(grupo)
+        proceso = subprocess.Popen(orden, close_fds=True, start_new_session=True,
+                                   preexec_fn=functools.partial(_limitar, grupo), **opciones)
+        self._procesos.append(proceso)
+        return proceso
+
+    def _en_caja(self, entrada, enchufe, precargar):
+        codigos_lectura, codigos_escritura = os.pipe()
+        info_lectura, info_escritura = os.pipe()
+        pasar, plan = [codigos_escritura, info_escritura], []
+        escuchas = []
+        for ejecucion in self.ejecuciones:
+            orden = ejecucion.orden
+            paso = {'programa': list(orden.programa), 'salida': ejecucion.salida_fd.fileno(),
+                    'errores': ejecucion.errores_fd.fileno(), 'informe': ejecucion.informe_fd,
+                    'pedido': orden.pedido, 'preferido': orden.preferido}
+            pasar += [paso['salida'], paso['errores'], paso['informe']]
+            if orden.servir:
+                escucha = socket.create_server(('127.0.0.1', 0))
+                escuchas.append(escucha)
+                ejecucion.url = f'http://127.0.0.1:{escucha.getsockname()[1]}'
+                paso['aceptar'] = escucha.fileno()
+                pasar.append(escucha.fileno())
+            if orden.usa_el_servicio:
+                paso.update(puerto_local=PUERTO_LECCION, enchufe='/canal/prueba.sock')
+            plan.append(paso)
+        orden_caja = orden_bwrap(entrada, enchufe)
+        orden_caja[1:1] = ['--info-fd', str(info_escritura)]
+        orden_caja += [PYTHON, '-P', '/calificador/pasarela.py']
+        proceso = self._lanzar(orden_caja, cwd='/', env={'PATH': '/usr/bin:/bin'}, stdin=subprocess.PIPE,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=pasar)
+        for fd in (codigos_escritura, info_escritura, *(e.informe_fd for e in self.ejecuciones)):
+            os.close(fd)
+        for escucha in escuchas:
+            escucha.close()  # solo la pasarela acepta: si la caja muere, las conexiones se rechazan
+        with os.fdopen(info_lectura, 'rb') as info:
+            with contextlib.suppress(ValueError, KeyError):
+                self._raiz = json.loads(info.read(4096) or b'{}')['child-pid']
+        with contextlib.suppress(OSError):
+            proceso.stdin.write((json.dumps({'ejecuciones': plan, 'precargar': list(precargar),
+                                             'codigos': codigos_escritura}) + '\n').encode())
+            proceso.stdin.close()
+        for ejecucion in self.ejecuciones:
+            ejecucion.leer_puertos = functools.partial(self._puertos_de, ejecucion)
+        threading.Thread(target=self._leer_codigos, args=(codigos_lectura, proceso), daemon=True).start()
+
+    def _leer_codigos(self, fd, proceso):
+        """Lo que cuenta el primer proceso de la caja: el pid de cada ejecución y su código al terminar."""
+        with os.fdopen(fd, 'rb') as codigos:
+            for linea in codigos:
+                with contextlib.suppress(ValueError, KeyError, IndexError, TypeError):
+                    datos = json.loads(linea)
+                    ejecucion = self.ejecuciones[datos['ejecucion']]
+                    if 'pid' in datos:
+                        ejecucion.pid_dentro = int(datos['pid'])
+                    else:
+                        ejecucion.terminar(int(datos['codigo']))
+        # Sin más noticias de la caja (terminó o la mataron): lo que siga pendiente terminó con ella.
+        codigo = proceso.wait()
+        for ejecucion in self.ejecuciones:
+            ejecucion.terminar(codigo)
+
+    def _puertos_de(self, ejecucion):
+        if ejecucion.pid is None and ejecucion.pid_dentro is not None:
+            ejecucion.pid = _pid_de_fuera(self._raiz, ejecucion.pid_dentro)
+        return puertos_de(ejecucion.pid) if ejecucion.pid and ejecucion.vivo() else []
+
+    def _sin_caja(self, entrada, ejecucion, puerto_prueba):
+        orden = ejecucion.orden
+        zona = Path(self._pila.enter_context(tempfile.TemporaryDirectory(prefix='zona-')))
+        self._zonas.append(zona)
+        shutil.copytree(entrada.entrega, zona, dirs_exist_ok=True)
+        for nombre in ('.casa', '.tmp'):
+            (zona / nombre).mkdir()
+        # Sin red propia, el 9696 del estudiante se desvía a un puerto libre de verdad (o al
+        # del servicio de prueba); la sonda sirve en su propio puerto libre.
+        real = (puerto_prueba if orden.usa_el_servicio else None) or puerto_libre()
+        if orden.servir:
+            ejecucion.url = f'http://127.0.0.1:{orden.preferido or real}'
+            puerto = int(ejecucion.url.rsplit(':', 1)[1])
+            ejecucion.leer_puertos = lambda: [puerto] if lanzador.escucha(puerto) else []
+        if orden.programa[0] == 'sonda':
+            programa = [str(entrada.calificador / 'sonda.py'), '--informe-fd', str(ejecucion.informe_fd),
+                        '--zona', str(zona)]
+        else:
+            programa = list(orden.programa)
+        # redireccion.py por su ruta y sin PYTHONPATH: el taller no tapa los módulos de la entrega.
+        proceso = self._lanzar(
+            [sys.executable, '-P', str(RAIZ / 'abandono' / 'redireccion.py'), '--puerto', f'{PUERTO_LECCION}={real}',
+             '--', *programa], cwd=zona, env={**_entorno(zona), 'PATH': os.environ.get('PATH', '')},
+            stdin=subprocess.PIPE, stdout=ejecucion.salida_fd, stderr=ejecucion.errores_fd,
+            pass_fds=[ejecucion.informe_fd])
+        os.close(ejecucion.informe_fd)
+        with contextlib.suppress(OSError):
+            proceso.stdin.write((json.dumps(orden.pedido) + '\n').encode() if orden.pedido else b'')
+            proceso.stdin.close()
+        ejecucion.pid = proceso.pid
+
+        def esperar():
+            ejecucion.terminar(proceso.wait())
+        threading.Thread(target=esperar, daemon=True).start()
 
     def _matar(self):
         """Con bwrap, matar su grupo mata el espacio de procesos de la caja, con todo lo que quede dentro."""
-        if self.vivo():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self._proceso.pid, signal.SIGKILL)
-        if not self.aislada:
-            # Sin caja no hay espacio de procesos: se matan los que sigan en la zona (cwd dentro).
-            _matar_en(self.zona)
+        for proceso in self._procesos:
+            if proceso.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proceso.pid, signal.SIGKILL)
+        # Sin caja no hay espacio de procesos: se matan los que sigan en la zona (cwd dentro).
+        for zona in self._zonas:
+            _matar_en(zona)
 
     def cerrar(self):
-        self._reloj.cancel()
+        if hasattr(self, '_reloj'):
+            self._reloj.cancel()
         self._matar()
-        self._proceso.wait()
-        self._grupo.vaciar()
+        for proceso in self._procesos:
+            proceso.wait()
+        for grupo in self._grupos:
+            grupo.vaciar()
         self._pila.close()
 
     def __enter__(self):
@@ -404,6 +482,37 @@ class Caja:
 
     def __exit__(self, *exc):
         self.cerrar()
+
+
+def _hijos(pid):
+    hijos = []
+    with contextlib.suppress(OSError, ValueError):
+        for tarea in os.listdir(f'/proc/{pid}/task'):
+            hijos += [int(p) for p in Path(f'/proc/{pid}/task/{tarea}/children').read_text().split()]
+    return hijos
+
+
+def _pid_de_fuera(raiz, dentro):
+    """El pid, visto desde fuera, de la ejecución ``dentro`` (nieta de ``raiz``, el init de bwrap)."""
+    for primero in _hijos(raiz):
+        for hijo in _hijos(primero):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                for linea in Path(f'/proc/{hijo}/status').read_text().splitlines():
+                    if linea.startswith('NSpid:') and int(linea.split()[-1]) == dentro:
+                        return hijo
+    return None
+
+
+def puertos_de(pid):
+    """Los puertos TCP en LISTEN de la red de ``pid``, de /proc/PID/net (el núcleo, no la caja)."""
+    puertos = set()
+    for tabla in ('tcp', 'tcp6'):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            for linea in Path(f'/proc/{pid}/net/{tabla}').read_text().splitlines()[1:]:
+                campos = linea.split()
+                if campos[3] == '0A':
+                    puertos.add(int(campos[1].rsplit(':', 1)[1], 16))
+    return sorted(puertos)
 
 
 def _matar_en(zona):

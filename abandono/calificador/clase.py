@@ -5,9 +5,9 @@
 
 El modelo y los clientes de la calificación se crean una vez, nuevos, y cada
 entrega se califica con ``pytest tests/ejercicios`` en su propio proceso, que
-los recibe por la entrada estándar y devuelve sus resultados por una tubería
-(nunca por un archivo que una entrega pudiera tocar), con un tiempo máximo:
-una entrega que se cuelga o revienta solo pierde su fila. Por defecto se
+los recibe por un canal suyo y devuelve sus resultados por otro (nunca por un
+archivo que una entrega pudiera tocar), con un tiempo máximo: una entrega que
+se cuelga o revienta solo pierde su fila. Por defecto se
 escribe en ``notas_<CARPETA>/``, junto a CARPETA:
 
 - ``calificaciones.csv``: una fila por entrega (se escribe al final y de una vez);
@@ -19,11 +19,12 @@ import contextlib
 import csv
 import io
 import json
+import multiprocessing
 import os
 import selectors
 import shutil
 import signal
-import subprocess
+import socket
 import sys
 import tempfile
 import threading
@@ -44,34 +45,59 @@ PRUEBAS = RAIZ / 'tests' / 'ejercicios'
 _MAX_RESULTADOS = 2_000_000  # bytes que se aceptan de un pytest
 
 
-def orden_pytest(carpeta, fd_referencia, fd_resultados, aislada=True):
+# Cada entrega se califica en su propio pytest, hijo de un proceso «vivero» que ya importó
+# pytest, requests, Werkzeug y el complemento: así no se pagan en cada entrega (medio segundo
+# de CPU de los ~4 que cuesta calificar una). El vivero no ejecuta nada de las entregas.
+_VIVERO = multiprocessing.get_context('forkserver')
+_VIVERO.set_forkserver_preload(['pytest', 'requests', 'werkzeug.serving', 'abandono.calificador.complemento'])
+
+
+def argumentos_pytest(carpeta, fd_referencia, fd_resultados, aislada=True):
     # Solo el complemento del calificador: ni los del taller (nbval, schemathesis...) ni
     # tests/conftest.py, y sin caché de pytest.
-    return [sys.executable, '-m', 'pytest', str(PRUEBAS), '--rootdir', str(RAIZ), '-q', '--no-header',
+    return [str(PRUEBAS), '--rootdir', str(RAIZ), '-q', '--no-header',
             '-p', 'no:cacheprovider', '--noconftest', '-p', 'abandono.calificador.complemento',
             '--entrega', str(carpeta), '--referencia-fd', str(fd_referencia), '--resultados-fd', str(fd_resultados),
             *([] if aislada else ['--sin-aislamiento'])]
 
 
+def _pytest(carpeta, aislada, salida, referencia, resultados):
+    """En el hijo del vivero: pytest sobre ``carpeta``, con su salida en el archivo ``salida``."""
+    import pytest
+
+    os.setsid()  # su propio grupo: el calificador lo mata entero si se pasa de tiempo
+    os.chdir(RAIZ)
+    os.environ['PYTEST_DISABLE_PLUGIN_AUTOLOAD'] = '1'
+    archivo = os.open(salida, os.O_WRONLY | os.O_APPEND)
+    for fd in (1, 2):
+        os.dup2(archivo, fd)
+    # detach(): el complemento cierra los descriptores al terminar; los sockets no deben cerrarlos otra vez.
+    sys.exit(pytest.main(argumentos_pytest(carpeta, referencia.detach(), resultados.detach(), aislada)))
+
+
 def calificar_entrega(carpeta, referencia, limite=limites.ENTREGA, aislada=True):
-    """{'entrega', 'resultados', 'error', 'salida'} de una entrega, calificada en un pytest aparte."""
-    lectura, escritura = os.pipe()
-    hacia, desde = os.pipe()[::-1]  # (escritura, lectura): la referencia viaja por su propia tubería
-    entorno = {**os.environ, 'PYTEST_DISABLE_PLUGIN_AUTOLOAD': '1'}
-    with tempfile.TemporaryFile() as salida:
-        proceso = subprocess.Popen(orden_pytest(carpeta, desde, escritura, aislada), cwd=RAIZ, env=entorno,
-                                   stdin=subprocess.DEVNULL, stdout=salida, stderr=subprocess.STDOUT,
-                                   pass_fds=(desde, escritura), start_new_session=True)
-        os.close(escritura)
-        os.close(desde)
-        threading.Thread(target=_enviar, args=(hacia, referencia.a_json() + '\n'), daemon=True).start()
+    """{'entrega', 'resultados', 'error', 'salida'} de una entrega, calificada en un pytest aparte.
+
+    ``referencia`` es un ``Future``: pytest arranca (importa y recoge las pruebas)
+    mientras se termina de calcular, y la recibe en cuanto está.
+    """
+    hacia, desde = socket.socketpair()           # la referencia viaja por su propio canal
+    lectura, escritura = socket.socketpair()     # y los resultados vuelven por otro
+    with tempfile.NamedTemporaryFile(prefix='pytest-') as salida:
+        proceso = _VIVERO.Process(target=_pytest, args=(carpeta, aislada, salida.name, desde, escritura), daemon=True)
+        try:
+            proceso.start()
+        finally:
+            desde.close()
+            escritura.close()
+        threading.Thread(target=_enviar, args=(hacia, referencia), daemon=True).start()
         datos, error = _leer(lectura, time.monotonic() + limite)
-        if proceso.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
+        if proceso.is_alive():
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proceso.pid, signal.SIGKILL)
-        proceso.wait()
-        salida.seek(0)
-        texto = salida.read().decode(errors='replace')
+            proceso.kill()
+        proceso.join()
+        texto = Path(salida.name).read_bytes().decode(errors='replace')
     resultados = []
     if datos is not None:
         try:
@@ -83,21 +109,22 @@ def calificar_entrega(carpeta, referencia, limite=limites.ENTREGA, aislada=True)
     return {'entrega': Path(carpeta).name, 'resultados': resultados, 'error': error, 'salida': texto[-3000:]}
 
 
-def _enviar(fd, texto):
-    with contextlib.suppress(OSError), os.fdopen(fd, 'w', encoding='utf-8') as tuberia:
-        tuberia.write(texto)
+def _enviar(canal, referencia):
+    # Si la referencia falla, el canal se cierra vacío: pytest no la recibe y la entrega da error.
+    with contextlib.suppress(Exception), canal:
+        canal.sendall((referencia.result().a_json() + '\n').encode())
 
 
-def _leer(fd, fin):
-    """(bytes, error) de la tubería de resultados, hasta su final o hasta ``fin``."""
+def _leer(canal, fin):
+    """(bytes, error) del canal de resultados, hasta su final o hasta ``fin``."""
     trozos, total = [], 0
-    with os.fdopen(fd, 'rb', buffering=0) as tuberia, selectors.DefaultSelector() as selector:
-        selector.register(tuberia, selectors.EVENT_READ)
+    with canal, selectors.DefaultSelector() as selector:
+        selector.register(canal, selectors.EVENT_READ)
         while True:
             restante = fin - time.monotonic()
             if restante <= 0 or not selector.select(restante):
                 return None, f'la calificación superó {limites.ENTREGA:.0f} s y se detuvo'
-            trozo = tuberia.read(65536)
+            trozo = canal.recv(65536)
             if not trozo:
                 return (b''.join(trozos) or None), None
             total += len(trozo)
@@ -120,8 +147,8 @@ def entregas_de(carpeta):
 def calificar_clase(carpeta, procesos=None, limite=limites.ENTREGA, progreso=True, aislada=True):
     entregas = entregas_de(carpeta)
     calificaciones = []
-    with tempfile.TemporaryDirectory(prefix='referencia-') as privada:
-        referencia = ref.crear(privada)
+    with tempfile.TemporaryDirectory(prefix='referencia-') as privada, ThreadPoolExecutor(1) as aparte:
+        referencia = aparte.submit(ref.crear, privada)
         # Una entrega por núcleo: cada una ya abre sus cajas a la vez.
         with ThreadPoolExecutor(max_workers=procesos or os.cpu_count() or 1) as grupo:
             pendientes = [grupo.submit(calificar_entrega, e.resolve(), referencia, limite, aislada)
@@ -130,6 +157,7 @@ def calificar_clase(carpeta, procesos=None, limite=limites.ENTREGA, progreso=Tru
                 calificaciones.append(futuro.result())
                 if progreso:
                     barra(hechas, len(entregas))
+        referencia.result()  # si no se pudo calcular, su error, y no una clase entera de filas con error
     if progreso and entregas:
         print(file=sys.stderr)
     return sorted(calificaciones, key=lambda c: c['entrega'])

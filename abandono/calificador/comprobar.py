@@ -11,6 +11,7 @@ sin aislar, porque es tu propio código en tu propia computadora, y lo avisa.
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from abandono.ayuda import analizador
@@ -59,8 +60,8 @@ def main(argv=None):
         print(f'Aviso: tu código se ejecuta SIN aislar ({caja.motivo_sin_caja()}). Es tu propio código en tu '
               'computadora; el puerto 9696 que escribe la lección se desvía a uno libre.\n')
     inicio = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix='referencia-') as privada:
-        calificacion = calificar_entrega(args.carpeta.resolve(), ref.crear(privada), aislada=aislada)
+    with tempfile.TemporaryDirectory(prefix='referencia-') as privada, ThreadPoolExecutor(1) as aparte:
+        calificacion = calificar_entrega(args.carpeta.resolve(), aparte.submit(ref.crear, privada), aislada=aislada)
     mostrar(calificacion, time.monotonic() - inicio)
     return 0
 

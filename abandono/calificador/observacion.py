@@ -1,8 +1,8 @@
 """Lo que el calificador observa de una entrega, desde fuera de sus cajas.
 
-``Observador`` abre a la vez, en cuanto se crea, una caja por cada forma de
-ejecutar cada archivo de ``ejercicios.ARCHIVOS`` (importado por la sonda, como
-script) y el servicio de prueba del ejercicio 4. Las pruebas piden después lo
+``Observador`` abre a la vez, en cuanto se crea, una caja por cada archivo de
+``ejercicios.ARCHIVOS``, con una ejecución por cada forma de ejecutarlo
+(importado por la sonda, como script), y el servicio de prueba del ejercicio 4. Las pruebas piden después lo
 que necesitan (``importado``, ``script``) y esperan solo a eso.
 
 Todo lo que sale de aquí lo ve el calificador por sí mismo: respuestas HTTP
@@ -18,7 +18,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from abandono.calificador import limites
-from abandono.calificador.caja import Caja
+from abandono.calificador.caja import Caja, Orden
 from abandono.calificador.ejercicios import ARCHIVOS
 from abandono.lanzador import puerto_libre
 
@@ -114,6 +114,8 @@ class Observador:
         for archivo in ARCHIVOS.values():
             if not self.entrada.existe(archivo.nombre):
                 continue
+            # Las formas de ejecutar el archivo, en una sola caja: lo precargado se comparte.
+            ordenes, claves = [], []
             if archivo.importar:
                 # Un puerto al azar y no el 9696: así se distingue el servidor de la sonda del que
                 # el estudiante arranque al importar.
@@ -121,14 +123,19 @@ class Observador:
                 pedido = {'archivo': archivo.nombre, 'funciones': list(archivo.funciones),
                           'clientes': self.referencia.clientes, 'puerto': propio,
                           'fase': limites.FASE, 'funcion': limites.FUNCION}
-                caja = Caja(self.entrada, ['sonda'], aislada=self.aislada, servir=True, preferido=propio,
-                            pedido=pedido)
-                self._cajas[archivo.nombre, 'importar'] = (self._pila.enter_context(caja), propio)
+                ordenes.append(Orden(('sonda',), servir=True, preferido=propio, pedido=pedido))
+                claves.append(((archivo.nombre, 'importar'), propio))
             if archivo.script:
-                caja = Caja(self.entrada, [archivo.nombre], aislada=self.aislada, servir=archivo.sirve,
-                            enchufe=enchufe if archivo.usa_el_servicio else None,
-                            puerto_prueba=puerto_prueba if archivo.usa_el_servicio else None)
-                self._cajas[archivo.nombre, 'script'] = (self._pila.enter_context(caja), None)
+                ordenes.append(Orden((archivo.nombre,), servir=archivo.sirve,
+                                     usa_el_servicio=archivo.usa_el_servicio))
+                claves.append(((archivo.nombre, 'script'), None))
+            # Solo la caja del archivo que lo usa ve el servicio de prueba: ningún otro puede hacerle
+            # las peticiones que califican al ejercicio 4.
+            servicio = {'enchufe': enchufe, 'puerto_prueba': puerto_prueba} if archivo.usa_el_servicio else {}
+            caja = self._pila.enter_context(Caja(self.entrada, ordenes, aislada=self.aislada,
+                                                 precargar=archivo.precargar, **servicio))
+            for (clave, propio), ejecucion in zip(claves, caja.ejecuciones):
+                self._cajas[clave] = (ejecucion, propio)
 
     def _una_vez(self, clave, calcular):
         with self._cerrojo:

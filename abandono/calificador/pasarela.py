@@ -1,28 +1,50 @@
-"""El primer proceso de cada caja: prepara la zona, abre las pasarelas y da paso al estudiante.
+"""El primer proceso de cada caja: prepara la zona, precarga bibliotecas y lanza cada ejecución.
 
 Corre DENTRO de la caja (caja.py copia este archivo; solo usa la biblioteca
-estándar). Pasos:
+estándar). Lee por la entrada estándar el plan de la caja (una línea JSON) y:
 
 1. copia ``/entrada`` (la entrega y el modelo, de solo lectura) en ``/zona``,
    el tmpfs con tope de tamaño donde el estudiante puede escribir;
-2. abre las pasarelas en un proceso hijo:
-   - ``--aceptar-fd N``: N es un socket que el calificador escucha en SU red
-     (127.0.0.1 de la máquina); cada conexión se reenvía a la aplicación que
-     escuche dentro de la caja (``--preferido P`` si escucha, si no cualquiera);
-   - ``--puerto-local 9696 --enchufe RUTA``: dentro de la caja, 127.0.0.1:9696
-     lleva al socket Unix RUTA, donde escucha el servicio de prueba del
-     calificador (el ejercicio 4 escribe ``http://localhost:9696/predict``);
-3. se sustituye (exec) por la orden del estudiante.
+2. importa lo que el plan pide ``precargar`` (``modelo``: abre el modelo de la
+   calificación, que trae scikit-learn). Un mismo archivo se ejecuta dos veces
+   (importado por la sonda y como script) y scikit-learn tarda unos 2 s de CPU
+   en importarse: así se paga una vez por caja y no una por ejecución;
+3. por cada ejecución del plan, un proceso hijo (``fork``, con lo precargado)
+   que se aísla en su propia red (un espacio de usuarios y de red anidado:
+   solo su loopback, como si tuviera su caja), abre sus pasarelas en un nieto:
+
+   - ``aceptar``: un socket que el calificador escucha en SU red (127.0.0.1 de
+     la máquina); cada conexión se reenvía a la aplicación que escuche en la
+     red de la ejecución (``preferido`` si escucha, si no cualquiera);
+   - ``enchufe``: dentro, 127.0.0.1:9696 lleva a ese socket Unix, donde escucha
+     el servicio de prueba del calificador (el ejercicio 4 escribe
+     ``http://localhost:9696/predict``);
+
+   y ejecuta el programa del estudiante (``python -P archivo``, como
+   ``__main__``) o la sonda;
+4. espera a sus hijos y escribe en ``codigos`` (una tubería del calificador)
+   el pid de cada ejecución y, al terminar, su código de salida.
 
 Nada de lo que pase aquí da puntos: el calificador solo mira lo que recibe por
-la pasarela, por las tuberías de salida y por su servicio de prueba.
+la pasarela, por las tuberías de salida, por su servicio de prueba y lo que
+lee del núcleo (los puertos de cada ejecución). Este proceso no es volcable
+(``PR_SET_DUMPABLE``): el código del estudiante no puede leer ni escribir sus
+descriptores ni depurarlo.
 """
-import argparse
+import builtins
+import ctypes
+import fcntl
+import importlib.util
+import json
 import os
+import pickle
 import shutil
 import socket
+import struct
 import sys
 import threading
+import traceback
+import types
 
 _TROZO = 65536
 
@@ -104,38 +126,61 @@ def servir(escucha, conectar):
         threading.Thread(target=unir, args=(conexion, conectar), daemon=True).start()
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--aceptar-fd', type=int)
-    parser.add_argument('--preferido', type=int)
-    parser.add_argument('--puerto-local', type=int)
-    parser.add_argument('--enchufe')
-    parser.add_argument('orden', nargs=argparse.REMAINDER)
-    args = parser.parse_args()
-    copiar()
+# --- Una red propia para cada ejecución -----------------------------------------
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
+_PR_SET_DUMPABLE = 4
+_SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
+_INTERFAZ = '16sH14x'   # struct ifreq: el nombre y las banderas
+
+
+def _llamar(funcion, *args):
+    if funcion(*args) != 0:
+        numero = ctypes.get_errno()
+        raise OSError(numero, os.strerror(numero))
+
+
+def volcable(si):
+    _llamar(_libc.prctl, _PR_SET_DUMPABLE, int(si), 0, 0, 0)
+
+
+def red_propia():
+    """Este proceso pasa a una red nueva con solo su loopback, y sin privilegios en ella."""
+    uid, gid = os.getuid(), os.getgid()
+    _llamar(_libc.unshare, _CLONE_NEWUSER | _CLONE_NEWNET)
+    for archivo, texto in (('setgroups', 'deny'), ('uid_map', f'{uid} {uid} 1'), ('gid_map', f'{gid} {gid} 1')):
+        with open(f'/proc/self/{archivo}', 'w') as mapa:
+            mapa.write(texto)
+    with socket.socket() as s:
+        banderas = struct.unpack(_INTERFAZ, fcntl.ioctl(s, _SIOCGIFFLAGS, struct.pack(_INTERFAZ, b'lo', 0)))[1]
+        fcntl.ioctl(s, _SIOCSIFFLAGS, struct.pack(_INTERFAZ, b'lo', banderas | _IFF_UP))
+    # El espacio de usuarios nuevo trae todas las capacidades (solo sobre esta red): fuera.
+    cabecera = (ctypes.c_uint32 * 2)(0x20080522, 0)    # _LINUX_CAPABILITY_VERSION_3, este proceso
+    _llamar(_libc.capset, cabecera, (ctypes.c_uint32 * 6)())
+
+
+# --- Una ejecución ------------------------------------------------------------------
+
+def pasarelas(ejecucion):
+    """Abre las pasarelas de ``ejecucion`` en un proceso nieto, antes de dar paso al estudiante."""
     servidores = []
     evitar = set()
-    if args.puerto_local:
+    if ejecucion.get('enchufe'):
         # Abierto antes de dar paso al estudiante: su primera petición ya encuentra el puerto.
         for familia, host in ((socket.AF_INET, '127.0.0.1'), (socket.AF_INET6, '::1')):
             s = socket.socket(familia)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind((host, args.puerto_local))
+            s.bind((host, ejecucion['puerto_local']))
             s.listen(16)
-            servidores.append((s, lambda: hacia_el_enchufe(args.enchufe)))
-        evitar.add(args.puerto_local)
-    if args.aceptar_fd is not None:
-        escucha = socket.socket(fileno=args.aceptar_fd)
-        servidores.append((escucha, lambda: hacia_la_aplicacion(args.preferido, evitar)))
+            servidores.append((s, lambda: hacia_el_enchufe(ejecucion['enchufe'])))
+        evitar.add(ejecucion['puerto_local'])
+    if ejecucion.get('aceptar') is not None:
+        escucha = socket.socket(fileno=ejecucion['aceptar'])
+        servidores.append((escucha, lambda: hacia_la_aplicacion(ejecucion.get('preferido'), evitar)))
     if servidores and os.fork() == 0:
-        # La pasarela no se queda con las tuberías del calificador: si no, nunca verían su final.
-        propios = {s.fileno() for s, _ in servidores}
-        for fd in map(int, os.listdir('/proc/self/fd')):
-            if fd > 2 and fd not in propios:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+        volcable(False)
+        solo_estos({s.fileno() for s, _ in servidores})
         hilos = [threading.Thread(target=servir, args=s, daemon=True) for s in servidores]
         for hilo in hilos:
             hilo.start()
@@ -144,8 +189,99 @@ def main():
         os._exit(0)
     for s, _ in servidores:
         s.close()
-    orden = args.orden[1:] if args.orden[:1] == ['--'] else args.orden
-    os.execv(orden[0], orden)
+
+
+def solo_estos(conservar):
+    """Cierra todo descriptor por encima de 2 que no esté en ``conservar``."""
+    for fd in map(int, os.listdir('/proc/self/fd')):
+        if fd > 2 and fd not in conservar:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+
+def como_script(archivo):
+    """``python -P archivo``: el archivo como ``__main__``, sin su carpeta en sys.path."""
+    principal = types.ModuleType('__main__')
+    principal.__file__, principal.__builtins__ = archivo, builtins
+    sys.modules['__main__'] = principal
+    sys.argv = [archivo]
+    # El recargador de Werkzeug (debug=True) vuelve a lanzar sys.orig_argv: que sea la orden del script.
+    sys.orig_argv = [sys.executable, '-P', archivo]
+    try:
+        with open(archivo, 'rb') as fuente:
+            codigo = compile(fuente.read(), archivo, 'exec')
+        exec(codigo, vars(principal))
+    except SystemExit:
+        raise
+    except BaseException as error:  # noqa: BLE001 — lo mismo que haría Python: la traza y el código 1
+        traza = error.__traceback__
+        # La traza empieza en el archivo del estudiante, no en este.
+        while traza is not None and traza.tb_frame.f_code.co_filename != archivo:
+            traza = traza.tb_next
+        traceback.print_exception(type(error), error, traza)
+        sys.exit(1)
+
+
+def ejecutar(ejecucion):
+    """En el hijo: red propia, sus descriptores, sus pasarelas y el programa. Nunca vuelve."""
+    programa = ejecucion['programa']
+    try:
+        # Volcable antes de nada: si no, /proc/self/uid_map es de root y no se puede escribir.
+        # El estudiante podrá depurar sus propios procesos, no el primero ni las pasarelas.
+        volcable(True)
+        red_propia()
+        nulo = os.open(os.devnull, os.O_RDONLY)
+        for origen, destino in ((nulo, 0), (ejecucion['salida'], 1), (ejecucion['errores'], 2)):
+            os.dup2(origen, destino)
+        informe = ejecucion['informe'] if programa[0] == 'sonda' else None
+        solo_estos({informe, ejecucion.get('aceptar')})
+        pasarelas(ejecucion)
+    except BaseException as error:  # noqa: BLE001 — sin caja preparada no se ejecuta nada del estudiante
+        os.write(2, f'La caja no pudo prepararse: {error}\n'.encode())
+        os._exit(125)
+    if programa[0] == 'sonda':
+        especificacion = importlib.util.spec_from_file_location('sonda', '/calificador/sonda.py')
+        sonda = importlib.util.module_from_spec(especificacion)
+        especificacion.loader.exec_module(sonda)
+        sonda.ejecutar(ejecucion['pedido'], informe, '/zona')
+    else:
+        como_script(programa[0])
+    sys.exit(0)
+
+
+def precargar(modulos):
+    for nombre in modulos:
+        if nombre == 'modelo':
+            with open('/entrada/modelo_trabajo.bin', 'rb') as archivo:
+                pickle.load(archivo)   # importa lo que el modelo necesita (scikit-learn)
+        else:
+            importlib.import_module(nombre)
+
+
+def main():
+    plan = json.loads(sys.stdin.readline())
+    copiar()
+    precargar(plan.get('precargar', []))
+    volcable(False)
+    codigos = os.fdopen(plan['codigos'], 'w', buffering=1)
+    hijos = {}
+    for numero, ejecucion in enumerate(plan['ejecuciones']):
+        pid = os.fork()
+        if pid == 0:
+            codigos.close()   # ejecutar() cierra además los descriptores de las demás ejecuciones
+            ejecutar(ejecucion)
+        hijos[pid] = numero
+        codigos.write(json.dumps({'ejecucion': numero, 'pid': pid}) + '\n')
+    solo_estos({codigos.fileno()})
+    while hijos:
+        try:
+            pid, estado = os.wait()
+        except ChildProcessError:
+            break
+        if pid in hijos:
+            codigos.write(json.dumps({'ejecucion': hijos.pop(pid), 'codigo': os.waitstatus_to_exitcode(estado)}) + '\n')
 
 
 if __name__ == '__main__':

@@ -1,10 +1,11 @@
 """La sonda: importa un archivo del estudiante DENTRO de su caja, prueba sus funciones y sirve su app.
 
 caja.py la copia a la caja; solo usa la biblioteca estándar y lo que ya usa la
-entrega (pickle, Flask, Werkzeug). Lee por la entrada estándar lo que debe
-probar (``{"archivo", "clientes", "puerto"}``), antes de importar nada del
-estudiante, y escribe su informe (una línea JSON) en el descriptor
-``--informe-fd``. Después sirve la aplicación Flask del módulo con el servidor
+entrega (pickle, Flask, Werkzeug). Recibe lo que debe probar
+(``{"archivo", "clientes", "puerto"}``) antes de importar nada del estudiante:
+en la caja, la pasarela la llama con ``ejecutar``; sin caja, por la entrada
+estándar. Escribe su informe (una línea JSON) en el descriptor que le dan.
+Después sirve la aplicación Flask del módulo con el servidor
 WSGI de Werkzeug en 127.0.0.1:puerto, como haría gunicorn con ``servicio1:app``.
 
 El informe lo escribe un proceso que ejecuta código del estudiante, así que
@@ -117,14 +118,10 @@ def servir(app, puerto):
     make_server('127.0.0.1', puerto, app, threaded=True).serve_forever()
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument('--informe-fd', type=int, required=True)
-    parser.add_argument('--zona', default='/zona')
-    args = parser.parse_args()
-    pedido = json.loads(sys.stdin.readline())
-    informe = os.fdopen(args.informe_fd, 'w', encoding='utf-8')
-    sys.path.append(args.zona)  # al final: los archivos de la entrega no tapan los módulos de la sonda
+def ejecutar(pedido, informe_fd, zona):
+    """Importa el archivo del pedido, escribe el informe en ``informe_fd`` y sirve su app. No vuelve."""
+    informe = os.fdopen(informe_fd, 'w', encoding='utf-8')
+    sys.path.append(zona)  # al final: los archivos de la entrega no tapan los módulos de la sonda
     nombre = pedido['archivo'].removesuffix('.py')
     inicio = time.monotonic()
     modulo, error = con_limite(importlib.import_module, pedido['fase'], nombre)
@@ -139,7 +136,7 @@ def main():
         espacio = vars(modulo)
         try:
             datos.update(probar(espacio, pedido['funciones'], pedido['clientes'], pedido['funcion'],
-                                f'{args.zona}/modelo_trabajo.bin'))
+                                f'{zona}/modelo_trabajo.bin'))
         except Exception as fallo:  # noqa: BLE001 — el módulo del estudiante puede ser muy raro
             datos['error_sonda'] = f'{type(fallo).__name__}: {fallo}'[:300]
         app = aplicacion(espacio) if datos['importado'] else None
@@ -152,6 +149,15 @@ def main():
     elif error and 'no terminó' in error:
         threading.Event().wait()  # lo que arrancó al importar sigue sirviendo; la caja lo para
     os._exit(0)
+
+
+def main():
+    """Sin caja (``--sin-aislamiento``): la sonda como programa, con el pedido por la entrada estándar."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--informe-fd', type=int, required=True)
+    parser.add_argument('--zona', default='/zona')
+    args = parser.parse_args()
+    ejecutar(json.loads(sys.stdin.readline()), args.informe_fd, args.zona)
 
 
 if __name__ == '__main__':

@@ -2,6 +2,7 @@
 
 Cada prueba ejecuta un script corto (solo biblioteca estándar) en una caja de verdad.
 """
+import contextlib
 import json
 import os
 import socket
@@ -53,11 +54,18 @@ def entrada(tmp_path, monkeypatch):
     return preparar
 
 
+@contextlib.contextmanager
+def script(entrada):
+    """``python espia.py`` en una caja: su ejecución."""
+    with caja.Caja(entrada, [caja.Orden(('espia.py',))]) as abierta:
+        yield abierta.ejecuciones[0]
+
+
 def test_solo_ve_lo_suyo_solo_escribe_en_su_zona_y_no_sale_a_la_red(entrada):
     escucha = socket.create_server(('127.0.0.1', 0))
     codigo = (ESPIA.replace('RAIZ', repr(str(RAIZ))).replace('ZONA', str(limites.ZONA))
               .replace('PUERTO', str(escucha.getsockname()[1])))
-    with caja.Caja(entrada(codigo), ['espia.py']) as ejecucion:
+    with script(entrada(codigo)) as ejecucion:
         assert ejecucion.esperar_fin() == 0, ejecucion.errores
         visto = json.loads(ejecucion.salida)
     escucha.settimeout(0.1)
@@ -66,7 +74,7 @@ def test_solo_ve_lo_suyo_solo_escribe_en_su_zona_y_no_sale_a_la_red(entrada):
     escucha.close()
     assert visto == {'procesos': visto['procesos'], 'uid': 65534, 've_el_taller': False, 've_venv_bin': False,
                      'escribe_zona': True, 'escribe_fuera': [], 'zona_sin_tope': False, 'red': [], 'dns': False}
-    assert visto['procesos'] <= 4  # bwrap, la pasarela y el script: ningún proceso de fuera
+    assert visto['procesos'] <= 4  # el init de bwrap, la pasarela y el script: ningún proceso de fuera
 
 
 DEMONIO = '''
@@ -92,7 +100,7 @@ def marcados():
 
 
 def test_al_cerrar_la_caja_muere_todo_lo_de_dentro(entrada):
-    with caja.Caja(entrada(DEMONIO), ['espia.py']) as ejecucion:
+    with script(entrada(DEMONIO)) as ejecucion:
         fin = time.monotonic() + 20
         while not marcados() and time.monotonic() < fin:
             time.sleep(0.05)
@@ -122,8 +130,42 @@ print(hijos)
 
 def test_una_bomba_de_procesos_choca_con_el_tope(entrada):
     """Como root RLIMIT_NPROC no frena a nadie: el tope de cada caja lo pone su cgroup «pids»."""
-    with caja.Caja(entrada(BOMBA.replace('TOPE', str(limites.PROCESOS))), ['espia.py']) as ejecucion:
+    with script(entrada(BOMBA.replace('TOPE', str(limites.PROCESOS)))) as ejecucion:
         assert ejecucion.esperar_fin(20) == 0, ejecucion.errores
         hijos = int(ejecucion.salida)
     # bwrap, su init, la pasarela y el propio script también cuentan.
     assert 0 < hijos < limites.PROCESOS
+
+
+RED_PROPIA = '''
+import os, socket, sys, time
+print('sklearn' in sys.modules, flush=True)
+escucha = socket.create_server(('127.0.0.1', 9696))  # con una red compartida, el segundo fallaría
+abiertos = []
+for fd in range(3, 64):
+    try:
+        abiertos.append(os.open(f'/proc/{os.getppid()}/fd/{fd}', os.O_WRONLY))
+    except OSError:
+        pass
+print('abre descriptores de la pasarela' if abiertos else 'no abre descriptores de la pasarela', flush=True)
+time.sleep(600)
+'''
+
+
+def test_cada_ejecucion_de_una_caja_tiene_su_red_y_comparten_lo_precargado(entrada):
+    """Dos ``python espia.py`` en una caja: los dos escuchan en el 9696, cada uno en su red, sin verse.
+
+    Lo precargado (el modelo, con scikit-learn) ya está importado al empezar, y el estudiante no
+    puede abrir los descriptores del primer proceso de la caja, que lo precargó (como el canal por el
+    que cuenta los códigos de salida): está en otro espacio de usuarios y no es volcable.
+    """
+    orden = caja.Orden(('espia.py',), servir=True)
+    with caja.Caja(entrada(RED_PROPIA), [orden, orden], precargar=('modelo',)) as abierta:
+        for ejecucion in abierta.ejecuciones:
+            assert ejecucion.esperar_puerto(limite=20) == [9696], ejecucion.errores
+            fin = time.monotonic() + 10
+            while ejecucion.salida.count('\n') < 2 and time.monotonic() < fin:
+                time.sleep(0.05)
+            assert ejecucion.salida.splitlines() == ['True', 'no abre descriptores de la pasarela'], ejecucion.errores
+        pids = {ejecucion.pid for ejecucion in abierta.ejecuciones}
+        assert len(pids) == 2 and None not in pids

@@ -14,7 +14,7 @@ def test_bench_rapido():
     assert proceso.returncode == 0, proceso.stderr[-3000:]
     salida = proceso.stdout
     for texto in ('predict_cliente', '/salud', '/predict', 'gunicorn gevent -w 2', 'clientes/s', 'Aguante',
-                  '/predict ÷ ruta vacía'):
+                  '/predict ÷ ruta vacía', 'entregas por minuto', 'Lo que cuestan las cajas'):
         assert texto in salida, salida
     # Ni una petición fallida en ninguna tabla (la última columna es «errores»).
     for linea in salida.splitlines():
