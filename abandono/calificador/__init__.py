@@ -3,8 +3,8 @@
 - ``ejercicios``: la tabla de ejercicios (archivos, cómo se ejecutan, puntos de cada comprobación).
 - ``generador``: genera ``exercises/`` a partir de ``solutions/``.
 - ``referencia``: el modelo movido y los clientes nuevos de cada calificación.
-- ``caja``: cada archivo del estudiante en una caja de bubblewrap (con ``pasarela`` y ``sonda`` dentro).
-- ``observacion``: abre las cajas de una entrega y recoge lo que se ve desde fuera.
+- ``caja``: cada entrega en una caja de bubblewrap (con ``pasarela`` y ``sonda`` dentro).
+- ``observacion``: abre la caja de una entrega y recoge lo que se ve desde fuera.
 - ``juicio``: mensajes de suspenso y lectura de lo observado.
 - ``complemento``: el complemento de pytest (``--entrega``, puntos, resumen).
 - ``clase``: califica una clase entera; ``comprobar``: un estudiante su propia carpeta.

@@ -1,4 +1,4 @@
-"""La caja: el código del estudiante corre en una caja nueva de bubblewrap por archivo.
+"""La caja: el código de cada entrega corre en una caja nueva de bubblewrap.
 
 Qué ve el código del estudiante dentro de su caja:
 
@@ -11,10 +11,11 @@ Qué ve el código del estudiante dentro de su caja:
   entrega y de los dos módulos del calificador que corren dentro (pasarela.py,
   sonda.py), de solo lectura;
 - sus propios procesos (``/proc`` solo muestra los de la caja) y ningún privilegio;
-- una red propia por ejecución (solo loopback): las formas de ejecutar un mismo
-  archivo (importado por la sonda, como script) comparten la caja y lo que su
-  primer proceso precargó (scikit-learn: unos 2 s de CPU menos por entrega),
-  pero no la red; cada una escucha en su 9696 sin chocar con la otra.
+- una red propia por ejecución (solo loopback): las formas de ejecutar los
+  archivos de la entrega (importado por la sonda, como script) comparten la
+  caja y lo que su primer proceso precargó (scikit-learn, Flask, requests: unos
+  3 s de CPU menos por entrega), pero no la red; cada una escucha en su 9696
+  sin chocar con las demás.
 
 Al matar el proceso ``bwrap`` muere el espacio de procesos entero, demonios
 con doble fork incluidos (``--die-with-parent`` y el PID 1 de la caja). Los
@@ -24,8 +25,8 @@ antes del ``exec`` de bwrap y los hereda todo lo de dentro.
 El calificador llega a la aplicación de cada ejecución por un socket TCP que él
 mismo escucha en SU 127.0.0.1 y le pasa abierto (la pasarela de dentro acepta y
 reenvía); y el estudiante llega al servicio de prueba del calificador por un
-socket Unix montado en ``/canal`` (dentro, 127.0.0.1:9696 lleva a él), solo en
-la caja del archivo que lo usa. Los puertos en los que escucha cada ejecución
+socket Unix montado en ``/canal`` (dentro, 127.0.0.1:9696 lleva a él), que las
+demás ejecuciones no ven. Los puertos en los que escucha cada ejecución
 los lee el calificador del núcleo (``/proc/PID/net``), no de la caja.
 
 Sin bubblewrap (macOS, núcleos sin espacios de usuarios) ``motivo_sin_caja``
@@ -62,6 +63,7 @@ PREFIJO = Path(sys.base_prefix)
 SITIO = Path(sysconfig.get_paths()['purelib'])
 VERSION = f'python{sys.version_info.major}.{sys.version_info.minor}'
 PYTHON = '/venv/bin/python'            # el intérprete, visto desde dentro de la caja
+CANAL = '/canal'                       # donde ve la caja el socket del servicio de prueba
 _MAX_ENTREGA = 4 * 1024 ** 2           # bytes que se copian de una entrega
 _MAX_SALIDA = 20_000                   # caracteres de salida que se leen de cada proceso
 
@@ -84,7 +86,7 @@ def motivo_sin_caja():
     return None
 
 
-# --- La entrada: lo que recibe cada caja de una entrega -------------------------
+# --- La entrada: lo que recibe la caja de una entrega ---------------------------
 
 def copiar_entrega(origen, destino, tope=_MAX_ENTREGA):
     """Copia los archivos normales de la entrega (ni enlaces, ni FIFO, ni cachés) hasta ``tope`` bytes."""
@@ -116,7 +118,7 @@ def copiar_entrega(origen, destino, tope=_MAX_ENTREGA):
 
 
 class Entrada:
-    """La carpeta privada (del calificador) de la que salen todas las cajas de una entrega."""
+    """La carpeta privada (del calificador) de la que sale la caja de una entrega."""
 
     def __init__(self, entrega, modelo, base):
         self.base = Path(base)
@@ -238,7 +240,7 @@ def orden_bwrap(entrada, enchufe=None):
         '--ro-bind', str(entrada.calificador), '/calificador',
     ]
     if enchufe:
-        orden += ['--ro-bind', str(enchufe), '/canal/prueba.sock']
+        orden += ['--ro-bind', str(enchufe), f'{CANAL}/prueba.sock']
     # La raíz y /dev de la caja son tmpfs sin tope: de solo lectura, para que /zona sea lo único escribible.
     orden += ['--remount-ro', '/dev', '--remount-ro', '/', '--chdir', '/zona', '--clearenv']
     for clave, valor in _entorno('/zona').items():
@@ -325,7 +327,7 @@ class Ejecucion:
 
 
 class Caja:
-    """Las ``ordenes`` de un archivo, a la vez, en una caja nueva; cada una en ``ejecuciones``.
+    """Las ``ordenes`` de una entrega, a la vez, en una caja nueva; cada una en ``ejecuciones``.
 
     Con caja, un solo bubblewrap: su primer proceso (pasarela.py) precarga
     ``precargar`` y lanza cada orden en un hijo con su propia red. Sin caja
@@ -379,7 +381,9 @@ class Caja:
                 paso['aceptar'] = escucha.fileno()
                 pasar.append(escucha.fileno())
             if orden.usa_el_servicio:
-                paso.update(puerto_local=PUERTO_LECCION, enchufe='/canal/prueba.sock')
+                paso.update(puerto_local=PUERTO_LECCION, enchufe=f'{CANAL}/prueba.sock')
+            elif enchufe:
+                paso['ocultar'] = CANAL   # solo quien usa el servicio de prueba llega a él
             plan.append(paso)
         orden_caja = orden_bwrap(entrada, enchufe)
         orden_caja[1:1] = ['--info-fd', str(info_escritura)]

@@ -149,7 +149,7 @@ def calificar_clase(carpeta, procesos=None, limite=limites.ENTREGA, progreso=Tru
     calificaciones = []
     with tempfile.TemporaryDirectory(prefix='referencia-') as privada, ThreadPoolExecutor(1) as aparte:
         referencia = aparte.submit(ref.crear, privada)
-        # Una entrega por núcleo: cada una ya abre sus cajas a la vez.
+        # Una entrega por núcleo: cada una ya lanza sus ejecuciones a la vez.
         with ThreadPoolExecutor(max_workers=procesos or os.cpu_count() or 1) as grupo:
             pendientes = [grupo.submit(calificar_entrega, e.resolve(), referencia, limite, aislada)
                           for e in entregas]

@@ -1,7 +1,7 @@
 """Los ejercicios de la lección, declarados en una sola tabla.
 
 ``ARCHIVOS`` dice cómo se ejecuta cada archivo de una entrega (una caja por
-archivo; cada forma en su propio proceso y su propia red, todas a la vez):
+entrega; cada forma en su propio proceso y su propia red, todas a la vez):
 
 - ``importar``: la sonda lo importa como módulo, prueba sus ``funciones`` y
   sirve su aplicación Flask con un servidor WSGI (como ``gunicorn archivo:app``);
@@ -30,7 +30,7 @@ class Archivo:
     sirve: bool = True               # su script acaba sirviendo una aplicación
     usa_el_servicio: bool = False    # su script llama a http://localhost:9696/predict
     funciones: tuple = ()            # las que prueba la sonda ('dv_y_modelo': las variables cargadas)
-    precargar: tuple = ()            # lo que la caja importa una vez para todas sus ejecuciones
+    precargar: tuple = ()            # lo que la caja importa una vez para todas las ejecuciones
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ ARCHIVOS = {a.nombre: a for a in (
     # 'modelo': abrir el modelo de la calificación, que importa scikit-learn (unos 2 s de CPU).
     Archivo('servicio1.py', funciones=('dv_y_modelo', 'predict_cliente'), precargar=('modelo', 'flask')),
     Archivo('flask_test.py', funciones=('hola',), precargar=('flask',)),
-    Archivo('probar_servicio.py', importar=False, sirve=False, usa_el_servicio=True),
+    Archivo('probar_servicio.py', importar=False, sirve=False, usa_el_servicio=True, precargar=('requests',)),
 )}
 
 EJERCICIOS = {e.numero: e for e in (

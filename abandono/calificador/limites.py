@@ -1,14 +1,15 @@
 """Los límites con los que se ejecuta el código de una entrega, todos en un sitio.
 
 Los tiempos encajan unos dentro de otros: una función probada cabe en la fase
-de importar, la fase cabe en la espera de arranque, cada caja cabe en su vida
-y todas las cajas de una entrega (que corren a la vez) caben en su tiempo.
+de importar, la fase cabe en la espera de arranque, la espera cabe en la vida
+de la caja y la vida de la caja (con todas sus ejecuciones a la vez) cabe en
+el tiempo de una entrega.
 """
 # Cada proceso dentro de la caja (caja.py los fija antes de ejecutar nada del estudiante).
 MEMORIA = 1536 * 1024 ** 2   # bytes de memoria virtual (RLIMIT_AS): sklearn y Flask caben de sobra
 CPU = 30                     # segundos de CPU por proceso (RLIMIT_CPU)
 ARCHIVO = 8 * 1024 ** 2      # tamaño máximo de un archivo escrito, la salida incluida (RLIMIT_FSIZE)
-PROCESOS = 48                # procesos e hilos de la caja (RLIMIT_NPROC, por espacio de usuarios)
+PROCESOS = 64                # procesos e hilos de toda la caja, sus ejecuciones juntas (cgroup «pids» como root)
 ZONA = 64 * 1024 ** 2        # bytes de la zona /zona (tmpfs): lo único escribible, con su copia
 SHM = 8 * 1024 ** 2          # bytes de /dev/shm
 
@@ -20,4 +21,4 @@ PETICION = 3.0               # segundos para cada petición HTTP al servicio del
 VIDA = 90.0                  # segundos que vive una caja pase lo que pase
 
 # En la orden de clase.
-ENTREGA = VIDA + 30.0        # segundos para calificar una entrega entera (sus cajas van a la vez)
+ENTREGA = VIDA + 30.0        # segundos para calificar una entrega entera (sus ejecuciones van a la vez)

@@ -1,8 +1,9 @@
-"""Lo que el calificador observa de una entrega, desde fuera de sus cajas.
+"""Lo que el calificador observa de una entrega, desde fuera de su caja.
 
-``Observador`` abre a la vez, en cuanto se crea, una caja por cada archivo de
-``ejercicios.ARCHIVOS``, con una ejecución por cada forma de ejecutarlo
-(importado por la sonda, como script), y el servicio de prueba del ejercicio 4. Las pruebas piden después lo
+``Observador`` abre, en cuanto se crea, la caja de la entrega, con una
+ejecución por cada forma de ejecutar cada archivo de ``ejercicios.ARCHIVOS``
+(importado por la sonda, como script; todas a la vez), y el servicio de prueba
+del ejercicio 4. Las pruebas piden después lo
 que necesitan (``importado``, ``script``) y esperan solo a eso.
 
 Todo lo que sale de aquí lo ve el calificador por sí mismo: respuestas HTTP
@@ -88,7 +89,7 @@ def _json(datos, estado=200):
 
 
 class Observador:
-    """Todas las cajas de una entrega, abiertas a la vez; se cierran todas con ``cerrar``."""
+    """La caja de una entrega y su servicio de prueba; se cierra todo con ``cerrar``."""
 
     def __init__(self, entrada, referencia, aislada=True):
         self.entrada, self.referencia, self.aislada = entrada, referencia, aislada
@@ -111,11 +112,13 @@ class Observador:
                 puerto_prueba = puerto_libre()
                 servidor = self.servicio.iniciar(puerto_prueba)
             self._pila.callback(servidor.shutdown)
+        # Todas las formas de ejecutar todos los archivos, en una sola caja: lo precargado
+        # (scikit-learn, Flask, requests) se importa una vez por entrega.
+        ordenes, claves, precargar = [], [], []
         for archivo in ARCHIVOS.values():
             if not self.entrada.existe(archivo.nombre):
                 continue
-            # Las formas de ejecutar el archivo, en una sola caja: lo precargado se comparte.
-            ordenes, claves = [], []
+            precargar += [m for m in archivo.precargar if m not in precargar]
             if archivo.importar:
                 # Un puerto al azar y no el 9696: así se distingue el servidor de la sonda del que
                 # el estudiante arranque al importar.
@@ -129,13 +132,14 @@ class Observador:
                 ordenes.append(Orden((archivo.nombre,), servir=archivo.sirve,
                                      usa_el_servicio=archivo.usa_el_servicio))
                 claves.append(((archivo.nombre, 'script'), None))
-            # Solo la caja del archivo que lo usa ve el servicio de prueba: ningún otro puede hacerle
-            # las peticiones que califican al ejercicio 4.
-            servicio = {'enchufe': enchufe, 'puerto_prueba': puerto_prueba} if archivo.usa_el_servicio else {}
-            caja = self._pila.enter_context(Caja(self.entrada, ordenes, aislada=self.aislada,
-                                                 precargar=archivo.precargar, **servicio))
-            for (clave, propio), ejecucion in zip(claves, caja.ejecuciones):
-                self._cajas[clave] = (ejecucion, propio)
+        if not ordenes:
+            return
+        # Solo las ejecuciones que usan el servicio de prueba llegan a él: ninguna otra puede
+        # hacerle las peticiones que califican al ejercicio 4.
+        caja = self._pila.enter_context(Caja(self.entrada, ordenes, aislada=self.aislada, enchufe=enchufe,
+                                             puerto_prueba=puerto_prueba, precargar=precargar))
+        for (clave, propio), ejecucion in zip(claves, caja.ejecuciones):
+            self._cajas[clave] = (ejecucion, propio)
 
     def _una_vez(self, clave, calcular):
         with self._cerrojo:

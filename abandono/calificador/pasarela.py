@@ -34,6 +34,7 @@ descriptores ni depurarlo.
 import builtins
 import ctypes
 import fcntl
+import gc
 import importlib.util
 import json
 import os
@@ -129,7 +130,8 @@ def servir(escucha, conectar):
 # --- Una red propia para cada ejecución -----------------------------------------
 
 _libc = ctypes.CDLL(None, use_errno=True)
-_CLONE_NEWUSER, _CLONE_NEWNET = 0x10000000, 0x40000000
+_CLONE_NEWUSER, _CLONE_NEWNET, _CLONE_NEWNS = 0x10000000, 0x40000000, 0x00020000
+_MS_RDONLY_NOSUID_NODEV_NOEXEC = 0x1 | 0x2 | 0x4 | 0x8
 _PR_SET_DUMPABLE = 4
 _SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
 _INTERFAZ = '16sH14x'   # struct ifreq: el nombre y las banderas
@@ -145,16 +147,23 @@ def volcable(si):
     _llamar(_libc.prctl, _PR_SET_DUMPABLE, int(si), 0, 0, 0)
 
 
-def red_propia():
-    """Este proceso pasa a una red nueva con solo su loopback, y sin privilegios en ella."""
+def red_propia(ocultar=None):
+    """Este proceso pasa a una red nueva con solo su loopback, y sin privilegios en ella.
+
+    ``ocultar``: una carpeta de la caja que esta ejecución no debe ver (el canal al
+    servicio de prueba, si no es ella quien lo usa): se tapa con un tmpfs vacío en un
+    espacio de montaje propio; sin privilegios, el estudiante no puede destaparla.
+    """
     uid, gid = os.getuid(), os.getgid()
-    _llamar(_libc.unshare, _CLONE_NEWUSER | _CLONE_NEWNET)
+    _llamar(_libc.unshare, _CLONE_NEWUSER | _CLONE_NEWNET | (_CLONE_NEWNS if ocultar else 0))
     for archivo, texto in (('setgroups', 'deny'), ('uid_map', f'{uid} {uid} 1'), ('gid_map', f'{gid} {gid} 1')):
         with open(f'/proc/self/{archivo}', 'w') as mapa:
             mapa.write(texto)
     with socket.socket() as s:
         banderas = struct.unpack(_INTERFAZ, fcntl.ioctl(s, _SIOCGIFFLAGS, struct.pack(_INTERFAZ, b'lo', 0)))[1]
         fcntl.ioctl(s, _SIOCSIFFLAGS, struct.pack(_INTERFAZ, b'lo', banderas | _IFF_UP))
+    if ocultar:
+        _llamar(_libc.mount, b'tmpfs', ocultar.encode(), b'tmpfs', ctypes.c_ulong(_MS_RDONLY_NOSUID_NODEV_NOEXEC), None)
     # El espacio de usuarios nuevo trae todas las capacidades (solo sobre esta red): fuera.
     cabecera = (ctypes.c_uint32 * 2)(0x20080522, 0)    # _LINUX_CAPABILITY_VERSION_3, este proceso
     _llamar(_libc.capset, cabecera, (ctypes.c_uint32 * 6)())
@@ -231,7 +240,7 @@ def ejecutar(ejecucion):
         # Volcable antes de nada: si no, /proc/self/uid_map es de root y no se puede escribir.
         # El estudiante podrá depurar sus propios procesos, no el primero ni las pasarelas.
         volcable(True)
-        red_propia()
+        red_propia(ejecucion.get('ocultar'))
         nulo = os.open(os.devnull, os.O_RDONLY)
         for origen, destino in ((nulo, 0), (ejecucion['salida'], 1), (ejecucion['errores'], 2)):
             os.dup2(origen, destino)
@@ -252,12 +261,17 @@ def ejecutar(ejecucion):
 
 
 def precargar(modulos):
+    # Sin recolector mientras se importa (un 10 % menos de CPU: solo se crean objetos que se
+    # quedan) y lo importado, congelado: los hijos no lo recorren en cada recolección.
+    gc.disable()
     for nombre in modulos:
         if nombre == 'modelo':
             with open('/entrada/modelo_trabajo.bin', 'rb') as archivo:
                 pickle.load(archivo)   # importa lo que el modelo necesita (scikit-learn)
         else:
             importlib.import_module(nombre)
+    gc.freeze()
+    gc.enable()
 
 
 def main():

@@ -169,3 +169,21 @@ def test_cada_ejecucion_de_una_caja_tiene_su_red_y_comparten_lo_precargado(entra
             assert ejecucion.salida.splitlines() == ['True', 'no abre descriptores de la pasarela'], ejecucion.errores
         pids = {ejecucion.pid for ejecucion in abierta.ejecuciones}
         assert len(pids) == 2 and None not in pids
+
+
+CANAL = '''
+import os
+print(sorted(os.listdir('/canal')), flush=True)
+'''
+
+
+def test_solo_la_ejecucion_que_usa_el_servicio_de_prueba_ve_su_canal(entrada, tmp_path):
+    """Las demás ejecuciones de la caja no pueden hacerle al servicio de prueba las peticiones del ejercicio 4."""
+    enchufe = tmp_path / 'prueba.sock'
+    with socket.socket(socket.AF_UNIX) as servidor:
+        servidor.bind(str(enchufe))
+        servidor.listen()
+        ordenes = [caja.Orden(('espia.py',), usa_el_servicio=True), caja.Orden(('espia.py',))]
+        with caja.Caja(entrada(CANAL), ordenes, enchufe=enchufe) as abierta:
+            vistos = [(e.esperar_fin(20), e.salida.strip()) for e in abierta.ejecuciones]
+    assert vistos == [(0, "['prueba.sock']"), (0, '[]')]
