@@ -66,6 +66,7 @@ PYTHON = '/venv/bin/python'            # el intérprete, visto desde dentro de l
 CANAL = '/canal'                       # donde ve la caja el socket del servicio de prueba
 _MAX_ENTREGA = 4 * 1024 ** 2           # bytes que se copian de una entrega
 _MAX_SALIDA = 20_000                   # caracteres de salida que se leen de cada proceso
+_MAX_INFORME = 1_000_000               # bytes del informe de la sonda
 
 
 # --- ¿Se puede aislar aquí? --------------------------------------------------
@@ -271,7 +272,7 @@ class Ejecucion:
         self.salida_fd = pila.enter_context(tempfile.TemporaryFile())
         self.errores_fd = pila.enter_context(tempfile.TemporaryFile())
         lectura, self.informe_fd = os.pipe()
-        self._informe = os.fdopen(lectura, 'rb')
+        self._informe = os.fdopen(lectura, 'rb', buffering=0)
         pila.callback(self._informe.close)
         self._inicio = time.monotonic()
         self.leer_puertos = lambda: []   # lo pone la caja: con caja, del núcleo
@@ -298,14 +299,24 @@ class Ejecucion:
         return self.puertos() if self.vivo() else []
 
     def informe(self, limite=limites.ARRANQUE):
-        """La línea JSON de la sonda, o None si no llegó (o no es JSON)."""
+        """La línea JSON de la sonda, o None si no llegó entera a tiempo (o no es JSON).
+
+        Se lee a trozos, sin esperar a un final de línea que quizá nunca llegue: media
+        línea y un proceso parado no retienen al calificador más allá de ``limite``.
+        """
+        fin, datos = self._inicio + limite, b''
         with selectors.DefaultSelector() as selector:
             selector.register(self._informe, selectors.EVENT_READ)
-            if not selector.select(max(0.0, self._inicio + limite - time.monotonic())):
-                return None
-        with contextlib.suppress(ValueError, OSError):
-            datos = json.loads(self._informe.readline(1_000_000))
-            return datos if isinstance(datos, dict) else None
+            while b'\n' not in datos and len(datos) <= _MAX_INFORME:
+                if not selector.select(max(0.0, fin - time.monotonic())):
+                    return None
+                trozo = os.read(self._informe.fileno(), 65536)
+                if not trozo:
+                    break
+                datos += trozo
+        with contextlib.suppress(ValueError):
+            informe = json.loads(datos.partition(b'\n')[0])
+            return informe if isinstance(informe, dict) else None
         return None
 
     def _leer(self, archivo):

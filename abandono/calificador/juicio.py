@@ -18,11 +18,31 @@ _NUMERO = re.compile(r'[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?')
 MAX_NUMEROS_IMPRESOS = 12   # más números que esto en la salida no es "imprimir la probabilidad"
 _PORCENTAJE = re.compile(r'([-+]?\d+(?:[.,]\d+)?)\s*%')
 MAX_NUMEROS_JSON = 4        # más valores numéricos que esto en la respuesta no es "la probabilidad"
+MAX_RESPUESTA = 256 * 1024  # bytes que se leen de una respuesta del estudiante (un JSON corto o un saludo)
 
 
 def suspenso(que, esperado, obtenido, pista):
     pytest.fail(f'{que}\n  Se esperaba: {esperado}\n  Se obtuvo:   {obtenido}\n  Pista: {pista}',
                 pytrace=False)
+
+
+def pedir(metodo, url, **opciones):
+    """``requests.request`` con tope: como mucho MAX_RESPUESTA bytes y limites.PETICION segundos de lectura.
+
+    La app del estudiante puede responder un cuerpo sin fin: el calificador no se lo
+    guarda entero en memoria. El resto de la respuesta se descarta al cerrarla.
+    """
+    respuesta = requests.request(metodo, url, stream=True, timeout=limites.PETICION, **opciones)
+    trozos, leidos, fin = [], 0, time.monotonic() + limites.PETICION
+    with respuesta:
+        for trozo in respuesta.iter_content(64 * 1024):
+            trozos.append(trozo)
+            leidos += len(trozo)
+            if leidos > MAX_RESPUESTA or time.monotonic() > fin:
+                break
+    # .text y .json() leen de aquí: la respuesta ya se leyó (hasta el tope) y se cerró.
+    respuesta._content = b''.join(trozos)[:MAX_RESPUESTA]
+    return respuesta
 
 
 def ultima_linea(texto):
@@ -94,7 +114,7 @@ def primera_respuesta(url, limite=limites.ARRANQUE):
     fin = time.monotonic() + limite
     while True:
         try:
-            return requests.get(url, timeout=limites.PETICION), None
+            return pedir('GET', url), None
         except requests.RequestException as fallo:
             error = type(fallo).__name__
         if time.monotonic() > fin:

@@ -45,6 +45,10 @@ class Script:
     errores: str
 
 
+_MAX_CUERPO = 64 * 1024
+_MAX_PETICIONES = 20
+
+
 @dataclass
 class ServicioDePrueba:
     """El /predict del calificador para el ejercicio 4: responde ``probabilidad`` y anota cada petición."""
@@ -56,6 +60,11 @@ class ServicioDePrueba:
 
         @Request.application
         def aplicacion(peticion):
+            # Con tope: un script que manda cuerpos enormes o miles de peticiones no llena la
+            # memoria del calificador (un cliente son unos 700 bytes; el ejercicio pide una petición).
+            if len(self.peticiones) >= _MAX_PETICIONES:
+                return _json({'error': f'Demasiadas peticiones: el ejercicio pide una (se anotan {_MAX_PETICIONES})'}, 429)
+            peticion.max_content_length = _MAX_CUERPO   # más grande: 413, sin leerlo
             cuerpo = peticion.get_json(silent=True)
             self.peticiones.append({'metodo': peticion.method, 'ruta': peticion.path,
                                     'tipo': peticion.mimetype, 'json': cuerpo,

@@ -20,7 +20,7 @@ estándar). Lee por la entrada estándar el plan de la caja (una línea JSON) y:
      el servicio de prueba del calificador (el ejercicio 4 escribe
      ``http://localhost:9696/predict``);
 
-   y ejecuta el programa del estudiante (``python -P archivo``, como
+   y ejecuta el programa del estudiante (como ``python archivo``, en
    ``__main__``) o la sonda;
 4. espera a sus hijos y escribe en ``codigos`` (una tubería del calificador)
    el pid de cada ejecución y, al terminar, su código de salida.
@@ -211,13 +211,20 @@ def solo_estos(conservar):
 
 
 def como_script(archivo):
-    """``python -P archivo``: el archivo como ``__main__``, sin su carpeta en sys.path."""
+    """``python archivo``: el archivo como ``__main__``, con su carpeta delante en sys.path.
+
+    Como Python: ``__file__`` es la ruta absoluta y el script puede importar los otros
+    archivos de la entrega. La pasarela ya está importada (con ``-P``): la carpeta
+    del estudiante no tapa nada suyo.
+    """
+    archivo = os.path.abspath(archivo)
     principal = types.ModuleType('__main__')
     principal.__file__, principal.__builtins__ = archivo, builtins
     sys.modules['__main__'] = principal
     sys.argv = [archivo]
+    sys.path.insert(0, os.path.dirname(archivo))
     # El recargador de Werkzeug (debug=True) vuelve a lanzar sys.orig_argv: que sea la orden del script.
-    sys.orig_argv = [sys.executable, '-P', archivo]
+    sys.orig_argv = [sys.executable, archivo]
     try:
         with open(archivo, 'rb') as fuente:
             codigo = compile(fuente.read(), archivo, 'exec')

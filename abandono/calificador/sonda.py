@@ -22,6 +22,10 @@ import threading
 import time
 import traceback
 
+def texto_del_error(error):
+    return ''.join(traceback.format_exception_only(type(error), error)).strip()[-300:]
+
+
 def con_limite(funcion, limite, *args):
     """(resultado, error) de ``funcion(*args)`` en un hilo; error si no termina a tiempo."""
     estado = {'resultado': None, 'error': None}
@@ -30,7 +34,7 @@ def con_limite(funcion, limite, *args):
         try:
             estado['resultado'] = funcion(*args)
         except BaseException as error:  # noqa: BLE001 — también SystemExit
-            estado['error'] = ''.join(traceback.format_exception_only(type(error), error)).strip()[-300:]
+            estado['error'] = texto_del_error(error)
 
     hilo = threading.Thread(target=objetivo, daemon=True)
     hilo.start()
@@ -119,35 +123,53 @@ def servir(app, puerto):
 
 
 def ejecutar(pedido, informe_fd, zona):
-    """Importa el archivo del pedido, escribe el informe en ``informe_fd`` y sirve su app. No vuelve."""
+    """Importa el archivo del pedido, escribe el informe en ``informe_fd`` y sirve su app. No vuelve.
+
+    El módulo se importa en el hilo principal, como lo harían ``python`` o gunicorn
+    (``signal.signal`` solo funciona ahí). Si no vuelve a tiempo (se quedó en
+    ``app.run`` o en un bucle), un vigilante prueba el módulo a medias e informa.
+    """
     informe = os.fdopen(informe_fd, 'w', encoding='utf-8')
     sys.path.append(zona)  # al final: los archivos de la entrega no tapan los módulos de la sonda
     nombre = pedido['archivo'].removesuffix('.py')
     inicio = time.monotonic()
-    modulo, error = con_limite(importlib.import_module, pedido['fase'], nombre)
-    datos = {'importado': error is None and modulo is not None, 'error': error,
-             'segundos': round(time.monotonic() - inicio, 2)}
-    if error and 'no terminó' in error:
-        # Se quedó dentro (en app.run, en un bucle): lo definido hasta ahí ya está en el módulo a medias.
-        modulo = sys.modules.get(nombre)
-    app = None
-    datos['probado'] = modulo is not None
-    if modulo is not None:
-        espacio = vars(modulo)
-        try:
-            datos.update(probar(espacio, pedido['funciones'], pedido['clientes'], pedido['funcion'],
-                                f'{zona}/modelo_trabajo.bin'))
-        except Exception as fallo:  # noqa: BLE001 — el módulo del estudiante puede ser muy raro
-            datos['error_sonda'] = f'{type(fallo).__name__}: {fallo}'[:300]
-        app = aplicacion(espacio) if datos['importado'] else None
-        datos['app'] = rutas(app) if app is not None else None
-    informe.write(json.dumps(datos) + '\n')
-    informe.close()
-    sys.stdout.flush()
+    volvio, turno = threading.Event(), threading.Lock()   # informa quien tome el turno primero
+
+    def informar(modulo, error):
+        datos = {'importado': error is None, 'error': error, 'segundos': round(time.monotonic() - inicio, 2),
+                 'probado': modulo is not None}
+        app = None
+        if modulo is not None:
+            espacio = vars(modulo)
+            try:
+                datos.update(probar(espacio, pedido['funciones'], pedido['clientes'], pedido['funcion'],
+                                    f'{zona}/modelo_trabajo.bin'))
+            except Exception as fallo:  # noqa: BLE001 — el módulo del estudiante puede ser muy raro
+                datos['error_sonda'] = f'{type(fallo).__name__}: {fallo}'[:300]
+            app = aplicacion(espacio) if error is None else None
+            datos['app'] = rutas(app) if app is not None else None
+        informe.write(json.dumps(datos) + '\n')
+        informe.close()
+        sys.stdout.flush()
+        return app
+
+    def vigilar():
+        if not volvio.wait(pedido['fase']) and turno.acquire(blocking=False):
+            # Lo definido hasta donde se quedó ya está en el módulo a medias; lo que arrancó al
+            # importar sigue sirviendo y la caja lo para.
+            informar(sys.modules.get(nombre), f'no terminó en {pedido["fase"]:.0f} s')
+
+    threading.Thread(target=vigilar, daemon=True).start()
+    try:
+        modulo, error = importlib.import_module(nombre), None
+    except BaseException as fallo:  # noqa: BLE001 — también SystemExit
+        modulo, error = sys.modules.get(nombre), texto_del_error(fallo)
+    volvio.set()
+    if not turno.acquire(blocking=False):
+        threading.Event().wait()   # volvió tarde: el vigilante ya informó
+    app = informar(modulo, error)
     if app is not None:
         servir(app, pedido['puerto'])
-    elif error and 'no terminó' in error:
-        threading.Event().wait()  # lo que arrancó al importar sigue sirviendo; la caja lo para
     os._exit(0)
 
 

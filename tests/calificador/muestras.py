@@ -301,6 +301,20 @@ MUESTRAS = [
             {S: [("'abandono': bool(abandono),", "'abandono': bool(abandono),\n        'cliente': cliente.get('customerid'),"),
                  ('    return jsonify(resultado)\n',
                   "    return resultado\n\n\n@app.route('/salud')\ndef salud():\n    return {'estado': 'ok'}\n")]}),
+    Muestra('como_un_script_cualquiera', CORRECTA, 'cambia de carpeta con __file__, pone un manejador de '
+            'SIGTERM al importar y probar_servicio.py importa el cliente de otro archivo suyo',
+            {S: [('import pickle\n', "import os\nimport pickle\nimport signal\nimport sys\n\n"
+                                     "os.chdir(os.path.dirname(__file__))\n"
+                                     "signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))\n")],
+             P: [("url = 'http://localhost:9696/predict'\n", "url = 'http://localhost:9696/predict'\n\n"
+                                                              "from cliente_de_la_leccion import cliente\n"),
+                 ('cliente = {', 'otro_cliente = {')]},
+            extra={'cliente_de_la_leccion.py': "cliente = {'customerid': '8879-zkjof', 'gender': 'female', "
+                   "'seniorcitizen': 0, 'partner': 'no', 'dependents': 'no', 'tenure': 41, 'phoneservice': 'yes', "
+                   "'multiplelines': 'no', 'internetservice': 'dsl', 'onlinesecurity': 'yes', 'onlinebackup': 'no', "
+                   "'deviceprotection': 'yes', 'techsupport': 'yes', 'streamingtv': 'yes', 'streamingmovies': 'yes', "
+                   "'contract': 'one_year', 'paperlessbilling': 'yes', 'paymentmethod': 'bank_transfer_(automatic)', "
+                   "'monthlycharges': 79.85, 'totalcharges': 3320.75}\n"}),
     Muestra('prueba_sin_fin', CORRECTA, 'probar_servicio.py hace su trabajo y después no termina',
             {P: [('print(respuesta.json())\n# END', 'print(respuesta.json())\nwhile True:\n    pass\n# END')]}),
 

@@ -2,8 +2,8 @@
 import pytest
 import requests
 
-from abandono.calificador import limites
-from abandono.calificador.juicio import importado, no_termina, rutas_de, sirve_sin_depurador, suspenso, ultima_linea
+from abandono.calificador.juicio import (importado, no_termina, pedir, rutas_de, sirve_sin_depurador, suspenso,
+                                         ultima_linea)
 
 ARCHIVO = 'flask_test.py'
 SALUDO = 'Hola C8280'
@@ -35,7 +35,7 @@ def test_funcion_hola(entrada, importacion):
     vistas = []
     for ruta in rutas[:5]:
         try:
-            respuesta = requests.get(importacion.url + ruta, timeout=limites.PETICION)
+            respuesta = pedir('GET', importacion.url + ruta)
         except requests.RequestException as error:
             vistas.append(f'{ruta} -> sin respuesta ({type(error).__name__})')
             continue
@@ -58,7 +58,7 @@ def test_ruta_responde_hola(importacion):
     vistas = {}
     for ruta in candidatas[:10]:
         try:
-            respuesta = requests.get(importacion.url + ruta, timeout=limites.PETICION)
+            respuesta = pedir('GET', importacion.url + ruta)
         except requests.RequestException as error:
             vistas[ruta] = f'sin respuesta ({type(error).__name__})'
             continue

@@ -10,7 +10,7 @@ import requests
 
 from abandono.calificador import limites
 from abandono.calificador.juicio import (
-    MAX_NUMEROS_JSON, importado, nombres_de_flask, numeros_en_json, pista_probabilidad, sirve_sin_depurador,
+    MAX_NUMEROS_JSON, importado, nombres_de_flask, numeros_en_json, pedir, pista_probabilidad, sirve_sin_depurador,
     suspenso)
 from abandono.calificador.referencia import TOLERANCIA
 
@@ -40,7 +40,7 @@ def predecir(url, cliente):
     """POST /predict con el cliente en JSON; devuelve el JSON de la respuesta o suspende."""
     # Los suspensos van fuera de los except: así el mensaje no arrastra la excepción de requests.
     try:
-        respuesta, fallo = requests.post(f'{url}/predict', json=cliente, timeout=limites.PETICION), None
+        respuesta, fallo = pedir('POST', f'{url}/predict', json=cliente), None
     except requests.RequestException as error:
         respuesta, fallo = None, error
     if isinstance(fallo, requests.Timeout):
