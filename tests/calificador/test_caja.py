@@ -152,6 +152,7 @@ time.sleep(600)
 '''
 
 
+@pytest.mark.lento  # precarga scikit-learn en la caja
 def test_cada_ejecucion_de_una_caja_tiene_su_red_y_comparten_lo_precargado(entrada):
     """Dos ``python espia.py`` en una caja: los dos escuchan en el 9696, cada uno en su red, sin verse.
 

@@ -64,6 +64,7 @@ os.kill(os.getpid(), signal.SIGSTOP)
 '''
 
 
+@pytest.mark.lento
 @pytest.mark.skipif(caja.motivo_sin_caja() is not None, reason=str(caja.motivo_sin_caja()))
 def test_un_informe_a_media_linea_no_retiene_al_calificador(tmp_path):
     """La sonda importa un archivo que escribe «{» en cada descriptor y se para: el informe no llega."""

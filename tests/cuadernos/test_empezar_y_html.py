@@ -4,6 +4,8 @@ import shutil
 import subprocess
 import sys
 
+import pytest
+
 from abandono.cuaderno import CUADERNOS, RAIZ
 
 
@@ -37,6 +39,7 @@ def test_git_no_sigue_mi_trabajo_ni_html():
     assert ignorados.stdout.split() == ['mi_trabajo/servicio1.py', 'html/index.html']
 
 
+@pytest.mark.lento  # nbconvert de los ocho cuadernos
 def test_html_con_las_salidas_guardadas(tmp_path):
     resultado = subprocess.run([sys.executable, '-m', 'abandono.cuaderno', '--html', str(tmp_path)],
                                cwd=RAIZ, capture_output=True, text=True)

@@ -74,6 +74,7 @@ def test_debug_solo_escucha_en_127_0_0_1():
         assert not escucha(puerto, externa), f'el depurador responde en {externa}:{puerto}'
 
 
+@pytest.mark.lento  # 2 s cada una: servicio1.py carga el modelo antes de leer sus opciones
 @pytest.mark.parametrize('host', ['0.0.0.0', '192.168.1.10', '::'])
 def test_debug_con_otro_host_se_niega_en_espanol(host):
     puerto = puerto_libre()
