@@ -348,7 +348,6 @@ class Caja:
     """
 
     def __init__(self, entrada, ordenes, *, aislada=True, enchufe=None, puerto_prueba=None, precargar=()):
-        self.aislada = aislada
         self._pila = contextlib.ExitStack()
         self.ejecuciones = [Ejecucion(orden, self._pila) for orden in ordenes]
         self._grupos, self._procesos, self._zonas, self._raiz = [], [], [], None
