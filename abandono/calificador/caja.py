@@ -55,6 +55,7 @@ from pathlib import Path
 
 from abandono import lanzador
 from abandono.calificador import limites
+from abandono.calificador.pasarela import puertos_escuchando
 from abandono.lanzador import PUERTO_LECCION, RAIZ, puerto_libre
 
 _AQUI = Path(__file__).resolve().parent
@@ -434,7 +435,7 @@ class Caja:
     def _puertos_de(self, ejecucion):
         if ejecucion.pid is None and ejecucion.pid_dentro is not None:
             ejecucion.pid = _pid_de_fuera(self._raiz, ejecucion.pid_dentro)
-        return puertos_de(ejecucion.pid) if ejecucion.pid and ejecucion.vivo() else []
+        return puertos_escuchando(f'/proc/{ejecucion.pid}/net') if ejecucion.pid and ejecucion.vivo() else []
 
     def _sin_caja(self, entrada, ejecucion, puerto_prueba):
         orden = ejecucion.orden
@@ -515,18 +516,6 @@ def _pid_de_fuera(raiz, dentro):
                     if linea.startswith('NSpid:') and int(linea.split()[-1]) == dentro:
                         return hijo
     return None
-
-
-def puertos_de(pid):
-    """Los puertos TCP en LISTEN de la red de ``pid``, de /proc/PID/net (el núcleo, no la caja)."""
-    puertos = set()
-    for tabla in ('tcp', 'tcp6'):
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            for linea in Path(f'/proc/{pid}/net/{tabla}').read_text().splitlines()[1:]:
-                campos = linea.split()
-                if campos[3] == '0A':
-                    puertos.add(int(campos[1].rsplit(':', 1)[1], 16))
-    return sorted(puertos)
 
 
 def _matar_en(zona):

@@ -56,20 +56,24 @@ def copiar(origen='/entrada', destino='/zona'):
         os.makedirs(os.path.join(destino, '.' + nombre), exist_ok=True)
 
 
-def puertos_escuchando():
-    """Los puertos TCP en LISTEN de esta red (la de la caja), de /proc/net/tcp y tcp6."""
-    puertos = []
-    for tabla in ('/proc/net/tcp', '/proc/net/tcp6'):
+def puertos_escuchando(red='/proc/net'):
+    """Los puertos TCP en LISTEN de una red, de ``red``/tcp y tcp6.
+
+    Por defecto, la de este proceso; el calificador, desde fuera de la caja, pasa
+    ``/proc/PID/net`` para leer la de una ejecución.
+    """
+    puertos = set()
+    for tabla in ('tcp', 'tcp6'):
         try:
-            with open(tabla) as archivo:
+            with open(f'{red}/{tabla}') as archivo:
                 next(archivo)
                 for linea in archivo:
                     campos = linea.split()
                     if campos[3] == '0A':  # TCP_LISTEN
-                        puertos.append(int(campos[1].rsplit(':', 1)[1], 16))
-        except OSError:
+                        puertos.add(int(campos[1].rsplit(':', 1)[1], 16))
+        except (OSError, ValueError, IndexError, StopIteration):
             continue
-    return puertos
+    return sorted(puertos)
 
 
 def bombear(origen, destino):
