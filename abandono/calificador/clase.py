@@ -324,7 +324,7 @@ def main(argv=None):
     aislada = not args.sin_aislamiento
     if aislada and caja.motivo_sin_caja():
         parser.error(f'no se puede aislar el código de las entregas: {caja.motivo_sin_caja()}. Califica dentro '
-                     'de la imagen de contenedor del taller (README, "Para el profesorado") o, solo para '
+                     'de la imagen de contenedor del taller (docs/profesorado.md) o, solo para '
                      'código de fiar, añade --sin-aislamiento. No se escribió nada.')
     salida = (args.salida or carpeta.parent / f'notas_{carpeta.name}').resolve()
     if salida == RAIZ or salida == carpeta or carpeta in salida.parents:

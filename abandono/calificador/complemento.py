@@ -140,8 +140,8 @@ def aislada(request):
     if motivo:
         raise pytest.UsageError(
             f'No se puede aislar el código de la entrega: {motivo}. El código de un estudiante no es '
-            'de fiar; califica dentro de la imagen de contenedor del taller (README, "Para el '
-            'profesorado") o, solo para código tuyo, añade --sin-aislamiento.')
+            'de fiar; califica dentro de la imagen de contenedor del taller (docs/profesorado.md)'
+            ' o, solo para código tuyo, añade --sin-aislamiento.')
     return True
 
 

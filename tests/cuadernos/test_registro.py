@@ -42,8 +42,9 @@ def test_cuadernos(ruta):
     assert [m.group() for t in textos_del_cuaderno(ruta) for m in OTRO_REGISTRO.finditer(t)] == []
 
 
-def test_readme():
-    texto = (RAIZ / 'README.md').read_text(encoding='utf-8')
+@pytest.mark.parametrize('ruta', [RAIZ / 'README.md', *sorted((RAIZ / 'docs').glob('*.md'))], ids=lambda r: r.name)
+def test_readme_y_docs(ruta):
+    texto = ruta.read_text(encoding='utf-8')
     assert [(m.group(), texto[:m.start()].count('\n') + 1) for m in OTRO_REGISTRO.finditer(texto)] == []
 
 

@@ -37,10 +37,10 @@ def test_el_cmd_del_dockerfile_es_la_orden_de_produccion():
     assert json.loads(instrucciones('CMD')[-1]) == PRODUCCION
 
 
-def test_el_readme_recomienda_las_mismas_ordenes():
-    readme = (RAIZ / 'README.md').read_text()
-    assert ' '.join(PRODUCCION) in readme
-    assert ' '.join([*WAITRESS, '--listen=0.0.0.0:9696', 'servicio1:app']) in readme
+def test_la_documentacion_recomienda_las_mismas_ordenes():
+    produccion = (RAIZ / 'docs' / 'produccion.md').read_text()
+    assert ' '.join(PRODUCCION) in produccion
+    assert ' '.join([*WAITRESS, '--listen=0.0.0.0:9696', 'servicio1:app']) in produccion
 
 
 def test_hadolint():
