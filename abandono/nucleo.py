@@ -85,8 +85,9 @@ def cuentas():
 
 
 def entorno(nombre):
-    """El entorno de este proceso con ``OPENBLAS_CORETYPE=nombre``: para pasárselo a un subproceso."""
-    return {**os.environ, VARIABLE: nombre}
+    """El entorno de este proceso con ``OPENBLAS_CORETYPE=nombre`` (sin la variable con None, el que elige OpenBLAS)."""
+    variables = {k: v for k, v in os.environ.items() if k != VARIABLE}
+    return variables if nombre is None else {**variables, VARIABLE: nombre}
 
 
 def copia_con_modelo(destino, nombre):
@@ -112,7 +113,7 @@ def copia_con_modelo(destino, nombre):
 
 
 def en_nucleo(nombre):
-    """:func:`cuentas` en un subproceso con el núcleo ``nombre`` (unos 4 s)."""
+    """:func:`cuentas` en un subproceso con el núcleo ``nombre`` (None: el que elige OpenBLAS), unos 4 s."""
     resultado = subprocess.run([sys.executable, '-m', 'abandono.nucleo'], env=entorno(nombre), cwd=RAIZ,
                                capture_output=True, text=True, timeout=300)
     if resultado.returncode:
