@@ -1,11 +1,13 @@
 """Con qué se compara: un modelo y unos clientes nuevos en cada calificación.
 
 Cada calificación (una entrega con pytest, o una clase entera una sola vez)
-parte de ``modelo_trabajo.bin`` y le mueve al azar la ordenada al origen y los
-coeficientes (con una semilla de ``os.urandom``), y se inventa clientes con los
-valores que conoce el ``dv``. Así ninguna probabilidad se puede saber de
-antemano, ni siquiera la del cliente de la lección (0.062 con el modelo del
-taller): para acertarlas hay que cargar el modelo de la calificación y puntuar.
+parte de ``modelo_trabajo.bin``, sea del tipo que sea de los que entrena el curso
+(``abandono.modelos.TIPOS``), y lo mueve al azar (con una semilla de
+``os.urandom``) como dice ``MOVER`` para su tipo; después se inventa clientes con
+los valores que conoce el ``dv``. Así ninguna probabilidad se puede saber de
+antemano, ni siquiera la del cliente de la lección (la que da el modelo del
+taller, en torno a 0.06): para acertarlas hay que cargar el modelo de la
+calificación y puntuar.
 
 El calificador calcula las probabilidades en su propio proceso y se las pasa a
 pytest por la entrada estándar; el modelo movido vive en una carpeta privada y
@@ -19,8 +21,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from abandono.integridad import RUTA_MODELO, cargar_modelo, guardar_modelo
+from abandono.modelos import TIPOS
 
 N_CLIENTES = 30
+ARBOLES = 30               # los del bosque de la calificación (uno de 200 árboles pesa unos 10 MB)
 TOLERANCIA = 1e-6          # al comparar probabilidades calculadas
 TOLERANCIA_IMPRESA = 6e-4  # al buscar una probabilidad en un texto (3 decimales bastan, redondeados)
 
@@ -55,15 +59,59 @@ def cliente_al_azar(azar, valores):
     return cliente
 
 
+def _mover_lineal(modelo, azar):
+    """Regresión logística: otra ordenada al origen y cada coeficiente un ±15 %."""
+    modelo.intercept_ = modelo.intercept_ + azar.uniform(-1.0, 1.5)
+    modelo.coef_ = modelo.coef_ * [[azar.uniform(0.85, 1.15) for _ in range(modelo.coef_.shape[1])]]
+
+
+def _mover_hojas(arbol, azar, desplazamiento):
+    """La proporción de abandonos de cada nodo, movida en la escala logit (la misma más un poco en cada uno)."""
+    import numpy as np
+
+    valores = arbol.tree_.value  # (nodos, 1, 2): la proporción de cada clase; se cambia en su sitio
+    p = np.clip(valores[:, 0, 1], 0.01, 0.99)
+    logit = np.log(p / (1 - p)) + desplazamiento + np.array([azar.uniform(-0.5, 0.5) for _ in p])
+    valores[:, 0, 1] = 1 / (1 + np.exp(-logit))
+    valores[:, 0, 0] = 1 - valores[:, 0, 1]
+
+
+def _mover_arbol(modelo, azar):
+    _mover_hojas(modelo, azar, azar.uniform(-1.0, 1.5))
+
+
+def _mover_bosque(modelo, azar):
+    """Unos árboles del bosque, elegidos al azar, con sus hojas movidas.
+
+    Con todos (200) el pickle pasa de los 8 MB que una caja deja escribir
+    (``limites.ARCHIVO``) y no se podría copiar a su zona.
+    """
+    modelo.estimators_ = azar.sample(modelo.estimators_, min(ARBOLES, len(modelo.estimators_)))
+    modelo.n_estimators = len(modelo.estimators_)
+    desplazamiento = azar.uniform(-1.0, 1.5)
+    for arbol in modelo.estimators_:
+        _mover_hojas(arbol, azar, desplazamiento)
+
+
+# Cómo se mueve cada tipo de modelo del curso (una prueba exige uno por tipo de TIPOS).
+MOVER = {'logistica': _mover_lineal, 'arbol': _mover_arbol, 'bosque': _mover_bosque}
+
+
+def mover(modelo, azar):
+    """Una copia de ``modelo`` movida al azar según su tipo."""
+    (tipo,) = [nombre for nombre, t in TIPOS.items() if type(modelo).__name__ == t.clase]
+    movido = copy.deepcopy(modelo)
+    MOVER[tipo](movido, azar)
+    return movido
+
+
 def crear(carpeta, ruta=RUTA_MODELO, semilla=None):
     """Crea en ``carpeta`` el modelo de la calificación y devuelve la :class:`Referencia`."""
     from abandono.datos import CLIENTE_LECCION
 
     azar = random.Random(int.from_bytes(os.urandom(8)) if semilla is None else semilla)
     dv, modelo = cargar_modelo(ruta)
-    movido = copy.deepcopy(modelo)
-    movido.intercept_ = movido.intercept_ + azar.uniform(-1.0, 1.5)
-    movido.coef_ = movido.coef_ * [[azar.uniform(0.85, 1.15) for _ in range(movido.coef_.shape[1])]]
+    movido = mover(modelo, azar)
     destino = Path(carpeta) / 'modelo_trabajo.bin'
     guardar_modelo(dv, movido, str(destino))
 
