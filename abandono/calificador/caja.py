@@ -20,7 +20,9 @@ Qué ve el código del estudiante dentro de su caja:
 Al matar el proceso ``bwrap`` muere el espacio de procesos entero, demonios
 con doble fork incluidos (``--die-with-parent`` y el PID 1 de la caja). Los
 límites de ``limites`` (memoria, CPU, tamaño de archivo, procesos) se fijan
-antes del ``exec`` de bwrap y los hereda todo lo de dentro.
+antes del ``exec`` de bwrap y los hereda todo lo de dentro; los de la caja
+entera (procesos y memoria) los ponen sus cgroups, si el calificador puede
+crearlos (``cajas_con_cgroups``).
 
 El calificador llega a la aplicación de cada ejecución por un socket TCP que él
 mismo escucha en SU 127.0.0.1 y le pasa abierto (la pasarela de dentro acepta y
@@ -148,68 +150,134 @@ class Entrada:
 
 # --- Una caja ---------------------------------------------------------------------
 
-def _limitar(grupo=None):
+def _limitar(grupo=None, procesos=limites.PROCESOS):
     """En el hijo, antes del exec: los límites que heredará todo lo de la caja."""
-    # RLIMIT_NPROC cuenta los procesos del usuario de fuera en toda la máquina y no frena a root:
-    # como root, el tope por caja lo pone su cgroup «pids» (GrupoDeProcesos); con otro usuario
-    # también cuentan todos sus procesos (el calificador y las demás cajas), y hace falta margen.
     if grupo is not None:
         grupo.entrar()
-    procesos = limites.PROCESOS if os.geteuid() == 0 else 16 * limites.PROCESOS
     for recurso, valor in ((resource.RLIMIT_AS, limites.MEMORIA), (resource.RLIMIT_CPU, limites.CPU),
                            (resource.RLIMIT_FSIZE, limites.ARCHIVO), (resource.RLIMIT_CORE, 0),
-                           (resource.RLIMIT_NPROC, procesos)):
+                           (resource.RLIMIT_NOFILE, limites.DESCRIPTORES), (resource.RLIMIT_NPROC, procesos)):
         resource.setrlimit(recurso, (valor, valor))
 
 
-class GrupoDeProcesos:
-    """Un cgroup «pids» para una caja: su tope de procesos cuando el calificador es root.
+def tope_de_procesos():
+    """El RLIMIT_NPROC de una caja nueva: los procesos e hilos que ya tiene este usuario, y PROCESOS más.
 
-    Se crea bajo la jerarquía «pids» (v1) o la raíz unificada (v2) si admite el
-    controlador; si no hay ninguna escribible (sin root, o sin cgroups), no hace nada
-    y queda RLIMIT_NPROC.
+    RLIMIT_NPROC cuenta todo lo del usuario real en la máquina (el calificador y las
+    demás cajas incluidos), y no frena a root. Relativo a lo que ya hay, una caja no
+    agota los procesos del usuario: deja a las demás y al calificador lo que tenían.
+    El margen de otros PROCESOS es para los hilos que el calificador abre mientras
+    tanto (el tope de la caja lo pone entonces su cgroup «pids», si lo tiene).
     """
-    RAICES = (Path('/sys/fs/cgroup/pids'), Path('/sys/fs/cgroup'))
+    uid, tareas = os.getuid(), 0
+    for pid in filter(str.isdigit, os.listdir('/proc')):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            campos = dict(linea.split(':', 1) for linea in Path(f'/proc/{pid}/status').read_text().splitlines()
+                          if linea.startswith(('Uid:', 'Threads:')))
+            if int(campos['Uid'].split()[0]) == uid:
+                tareas += int(campos['Threads'])
+    return tareas + 2 * limites.PROCESOS
 
-    def __init__(self, tope=limites.PROCESOS):
-        self.ruta = None
-        if os.geteuid() != 0:
-            return
-        for raiz in self.RAICES:
-            ruta = raiz / f'abandono-caja-{os.getpid()}-{next(_NUMERO)}'
+
+def _montajes():
+    """{controlador: punto de montaje} de los cgroups (v1 por controlador; 'unificado' para v2)."""
+    montajes = {}
+    with contextlib.suppress(OSError):
+        for linea in Path('/proc/self/mountinfo').read_text().splitlines():
+            antes, _, despues = linea.partition(' - ')
+            tipo, _, opciones = (despues.split() + ['', '', ''])[:3]
+            punto = antes.split()[4]
+            if tipo == 'cgroup2':
+                montajes.setdefault('unificado', punto)
+            elif tipo == 'cgroup':
+                for opcion in opciones.split(','):
+                    if opcion in ('pids', 'memory'):
+                        montajes.setdefault(opcion, punto)
+    return montajes
+
+
+@functools.cache
+def _jerarquias():
+    """[(carpeta padre, {archivo: valor})]: dónde crear los cgroups de cada caja y qué escribir en ellos.
+
+    Bajo el cgroup en el que ya está el calificador (el tope de una caja queda dentro
+    del suyo). cgroups v1: una jerarquía por controlador; v2: una sola carpeta.
+    """
+    montajes, rutas = _montajes(), {}
+    with contextlib.suppress(OSError):
+        for linea in Path('/proc/self/cgroup').read_text().splitlines():
+            numero, controladores, ruta = linea.split(':', 2)
+            for c in (controladores.split(',') if numero != '0' else ['unificado']):
+                rutas[c] = ruta.lstrip('/')
+    valores = {'pids': {'pids.max': limites.PROCESOS},
+               'memory': {'memory.limit_in_bytes': limites.MEMORIA_CAJA,
+                          'memory.memsw.limit_in_bytes': limites.MEMORIA_CAJA}}
+    jerarquias = [(Path(montajes[c]) / rutas.get(c, ''), valores[c]) for c in valores if c in montajes]
+    faltan = [c for c in valores if c not in montajes]
+    if faltan and 'unificado' in montajes:
+        unificado = {'pids': {'pids.max': limites.PROCESOS},
+                     'memory': {'memory.max': limites.MEMORIA_CAJA, 'memory.swap.max': 0}}
+        jerarquias.append((Path(montajes['unificado']) / rutas.get('unificado', ''),
+                           {k: v for c in faltan for k, v in unificado[c].items()}))
+    return jerarquias
+
+
+class GrupoDeLaCaja:
+    """Los cgroups de una caja: su tope de procesos (``pids``) y de memoria (``memory``), juntos.
+
+    Hacen falta permisos de escritura en la jerarquía de cgroups (root, o un
+    subárbol delegado al usuario). ``controles`` dice cuáles se pudieron poner;
+    sin ``pids``, solo queda RLIMIT_NPROC (``tope_de_procesos``).
+    """
+
+    def __init__(self):
+        self.rutas, self.controles = [], set()
+        for padre, archivos in _jerarquias():
+            ruta = padre / f'abandono-caja-{os.getpid()}-{next(_NUMERO)}'
             try:
                 ruta.mkdir()
+                puestos = []
+                for archivo, valor in archivos.items():
+                    if (ruta / archivo).exists():
+                        (ruta / archivo).write_text(str(valor))
+                        puestos.append(archivo.split('.')[0])
             except OSError:
+                with contextlib.suppress(OSError):
+                    ruta.rmdir()
                 continue
-            if (ruta / 'pids.max').exists():
-                (ruta / 'pids.max').write_text(str(tope))
-                self.ruta = ruta
-                return
-            ruta.rmdir()
+            self.rutas.append(ruta)
+            self.controles.update(puestos)
 
     def entrar(self):
-        """En el hijo (antes del exec): él y todo lo que cree quedan dentro del tope."""
-        if self.ruta is not None:
-            (self.ruta / 'cgroup.procs').write_text(str(os.getpid()))
+        """En el hijo (antes del exec): él y todo lo que cree quedan dentro de los topes."""
+        for ruta in self.rutas:
+            (ruta / 'cgroup.procs').write_text(str(os.getpid()))
 
     def vaciar(self, limite=5.0):
-        """Mata lo que quede en el grupo (nada debería: la caja ya murió) y lo borra."""
-        if self.ruta is None:
-            return
+        """Mata lo que quede en los grupos (nada debería: la caja ya murió) y los borra."""
         fin = time.monotonic() + limite
-        while time.monotonic() < fin:
-            try:
-                pids = (self.ruta / 'cgroup.procs').read_text().split()
-            except OSError:
-                break
-            if not pids:
-                with contextlib.suppress(OSError):
-                    self.ruta.rmdir()
-                break
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError, ValueError):
-                    os.kill(int(pid), signal.SIGKILL)
-            time.sleep(0.02)
+        for ruta in self.rutas:
+            while time.monotonic() < fin:
+                try:
+                    pids = (ruta / 'cgroup.procs').read_text().split()
+                except OSError:
+                    break
+                if not pids:
+                    with contextlib.suppress(OSError):
+                        ruta.rmdir()
+                    break
+                for pid in pids:
+                    with contextlib.suppress(ProcessLookupError, ValueError):
+                        os.kill(int(pid), signal.SIGKILL)
+                time.sleep(0.02)
+
+
+@functools.cache
+def cajas_con_cgroups():
+    """True si cada caja tiene aquí su propio tope de procesos y de memoria (cgroups escribibles)."""
+    grupo = GrupoDeLaCaja()
+    grupo.vaciar()
+    return {'pids', 'memory'} <= grupo.controles
 
 
 _NUMERO = itertools.count()
@@ -367,10 +435,12 @@ class Caja:
         self._reloj.start()
 
     def _lanzar(self, orden, **opciones):
-        grupo = GrupoDeProcesos()
+        grupo = GrupoDeLaCaja()
         self._grupos.append(grupo)
+        # Root no pasa por RLIMIT_NPROC (su tope es el cgroup); otro usuario, sí, y cuenta todo lo suyo.
+        procesos = limites.PROCESOS if os.geteuid() == 0 else tope_de_procesos()
         proceso = subprocess.Popen(orden, close_fds=True, start_new_session=True,
-                                   preexec_fn=functools.partial(_limitar, grupo), **opciones)
+                                   preexec_fn=functools.partial(_limitar, grupo, procesos), **opciones)
         self._procesos.append(proceso)
         return proceso
 
