@@ -26,8 +26,8 @@ crearlos (``cajas_con_cgroups``).
 
 El calificador llega a la aplicación de cada ejecución por un socket TCP que él
 mismo escucha en SU 127.0.0.1 y le pasa abierto (la pasarela de dentro acepta y
-reenvía); y el estudiante llega al servicio de prueba del calificador por un
-socket Unix montado en ``/canal`` (dentro, 127.0.0.1:9696 lleva a él), que las
+reenvía); y cada script que lo usa llega a SU servicio de prueba del calificador por un
+socket Unix montado en ``/canal/N`` (dentro, 127.0.0.1:9696 lleva a él), que las
 demás ejecuciones no ven. Los puertos en los que escucha cada ejecución
 los lee el calificador del núcleo (``/proc/PID/net``), no de la caja.
 
@@ -289,7 +289,7 @@ def _entorno(zona):
             'OMP_NUM_THREADS': '1', 'PATH': '/venv/bin:/usr/bin:/bin'}
 
 
-def orden_bwrap(entrada, enchufe=None):
+def orden_bwrap(entrada, enchufes=None):
     """La orden de bubblewrap, sin el programa: qué se monta y cómo, en un solo sitio."""
     orden = [
         'bwrap', '--unshare-all', '--die-with-parent', '--new-session', '--uid', '65534', '--gid', '65534',
@@ -309,8 +309,8 @@ def orden_bwrap(entrada, enchufe=None):
         '--ro-bind', str(entrada.entrega), '/entrada',
         '--ro-bind', str(entrada.calificador), '/calificador',
     ]
-    if enchufe:
-        orden += ['--ro-bind', str(enchufe), f'{CANAL}/prueba.sock']
+    for dentro, fuera in (enchufes or {}).items():
+        orden += ['--ro-bind', str(fuera), dentro]
     # La raíz y /dev de la caja son tmpfs sin tope: de solo lectura, para que /zona sea lo único escribible.
     orden += ['--remount-ro', '/dev', '--remount-ro', '/', '--chdir', '/zona', '--clearenv']
     for clave, valor in _entorno('/zona').items():
@@ -325,7 +325,9 @@ class Orden:
     servir: bool = False             # el calificador quiere hablar con una aplicación que escuche dentro
     preferido: int | None = None     # el puerto al que llevar la pasarela si escucha
     pedido: dict | None = None       # lo que debe probar la sonda
-    usa_el_servicio: bool = False    # su 127.0.0.1:9696 lleva al servicio de prueba del calificador
+    # Su 127.0.0.1:9696 lleva a este servicio de prueba del calificador: un socket Unix (con caja)
+    # o un puerto de 127.0.0.1 (sin caja). Cada orden, el suyo.
+    servicio: Path | int | None = None
 
 
 class Ejecucion:
@@ -412,20 +414,19 @@ class Caja:
     Con caja, un solo bubblewrap: su primer proceso (pasarela.py) precarga
     ``precargar`` y lanza cada orden en un hijo con su propia red. Sin caja
     (``aislada=False``, solo código de fiar), un proceso por orden.
-    ``enchufe`` (con caja) o ``puerto_prueba`` (sin caja): el servicio de prueba al
-    que lleva el 9696 de la lección en las órdenes que ``usa_el_servicio``.
+    El 9696 de la lección lleva, en cada orden con ``servicio``, a ese servicio de prueba.
     """
 
-    def __init__(self, entrada, ordenes, *, aislada=True, enchufe=None, puerto_prueba=None, precargar=()):
+    def __init__(self, entrada, ordenes, *, aislada=True, precargar=()):
         self._pila = contextlib.ExitStack()
         self.ejecuciones = [Ejecucion(orden, self._pila) for orden in ordenes]
         self._grupos, self._procesos, self._zonas, self._raiz = [], [], [], None
         try:
             if aislada:
-                self._en_caja(entrada, enchufe, precargar)
+                self._en_caja(entrada, precargar)
             else:
                 for ejecucion in self.ejecuciones:
-                    self._sin_caja(entrada, ejecucion, puerto_prueba)
+                    self._sin_caja(entrada, ejecucion)
         except BaseException:
             self.cerrar()
             raise
@@ -444,12 +445,14 @@ class Caja:
         self._procesos.append(proceso)
         return proceso
 
-    def _en_caja(self, entrada, enchufe, precargar):
+    def _en_caja(self, entrada, precargar):
         codigos_lectura, codigos_escritura = os.pipe()
         info_lectura, info_escritura = os.pipe()
         pasar, plan = [codigos_escritura, info_escritura], []
         escuchas = []
-        for ejecucion in self.ejecuciones:
+        # El canal de cada orden a su servicio de prueba: /canal/N/prueba.sock; las demás no lo ven.
+        canales = {n: f'{CANAL}/{n}' for n, e in enumerate(self.ejecuciones) if e.orden.servicio is not None}
+        for numero, ejecucion in enumerate(self.ejecuciones):
             orden = ejecucion.orden
             paso = {'programa': list(orden.programa), 'salida': ejecucion.salida_fd.fileno(),
                     'errores': ejecucion.errores_fd.fileno(), 'informe': ejecucion.informe_fd,
@@ -461,12 +464,12 @@ class Caja:
                 ejecucion.url = f'http://127.0.0.1:{escucha.getsockname()[1]}'
                 paso['aceptar'] = escucha.fileno()
                 pasar.append(escucha.fileno())
-            if orden.usa_el_servicio:
-                paso.update(puerto_local=PUERTO_LECCION, enchufe=f'{CANAL}/prueba.sock')
-            elif enchufe:
-                paso['ocultar'] = CANAL   # solo quien usa el servicio de prueba llega a él
+            if numero in canales:
+                paso.update(puerto_local=PUERTO_LECCION, enchufe=f'{canales[numero]}/prueba.sock')
+            paso['ocultar'] = [c for n, c in canales.items() if n != numero]
             plan.append(paso)
-        orden_caja = orden_bwrap(entrada, enchufe)
+        orden_caja = orden_bwrap(entrada, {f'{canales[n]}/prueba.sock': self.ejecuciones[n].orden.servicio
+                                           for n in canales})
         orden_caja[1:1] = ['--info-fd', str(info_escritura)]
         orden_caja += [PYTHON, '-P', '/calificador/pasarela.py']
         proceso = self._lanzar(orden_caja, cwd='/', env={'PATH': '/usr/bin:/bin'}, stdin=subprocess.PIPE,
@@ -507,7 +510,7 @@ class Caja:
             ejecucion.pid = _pid_de_fuera(self._raiz, ejecucion.pid_dentro)
         return puertos_escuchando(f'/proc/{ejecucion.pid}/net') if ejecucion.pid and ejecucion.vivo() else []
 
-    def _sin_caja(self, entrada, ejecucion, puerto_prueba):
+    def _sin_caja(self, entrada, ejecucion):
         orden = ejecucion.orden
         zona = Path(self._pila.enter_context(tempfile.TemporaryDirectory(prefix='zona-')))
         self._zonas.append(zona)
@@ -516,7 +519,7 @@ class Caja:
             (zona / nombre).mkdir()
         # Sin red propia, el 9696 del estudiante se desvía a un puerto libre de verdad (o al
         # del servicio de prueba); la sonda sirve en su propio puerto libre.
-        real = (puerto_prueba if orden.usa_el_servicio else None) or puerto_libre()
+        real = orden.servicio or puerto_libre()
         if orden.servir:
             ejecucion.url = f'http://127.0.0.1:{orden.preferido or real}'
             puerto = int(ejecucion.url.rsplit(':', 1)[1])

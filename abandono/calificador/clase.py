@@ -48,7 +48,8 @@ _MAX_RESULTADOS = 2_000_000  # bytes que se aceptan de un pytest
 # pytest, requests, Werkzeug y el complemento: así no se pagan en cada entrega (medio segundo
 # de CPU de los ~4 que cuesta calificar una). El vivero no ejecuta nada de las entregas.
 _VIVERO = multiprocessing.get_context('forkserver')
-_VIVERO.set_forkserver_preload(['pytest', 'requests', 'werkzeug.serving', 'abandono.calificador.complemento'])
+_VIVERO.set_forkserver_preload(['pytest', 'requests', 'werkzeug.serving', 'abandono.esquema',
+                                'abandono.calificador.complemento'])
 
 
 def argumentos_pytest(carpeta, fd_referencia, fd_resultados, aislada=True):
