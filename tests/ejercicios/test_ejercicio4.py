@@ -1,8 +1,10 @@
 """Ejercicio 4: probar el servicio con requests desde un script.
 
 ``python probar_servicio.py`` corre en su caja, donde ``localhost:9696`` lleva
-al servicio de prueba del calificador: este anota cada petición y responde una
-probabilidad al azar, distinta en cada calificación.
+al servicio de prueba del calificador (uno para este script, que solo anota sus
+peticiones): valida el cliente como el servicio del taller y, si el modelo lo
+puede puntuar, responde una probabilidad al azar, distinta en cada calificación.
+Un cuerpo con las claves correctas y valores inventados (``None``) recibe un 422.
 """
 from abandono.calificador.juicio import probabilidad_impresa, suspenso, ultima_linea
 from abandono.calificador.referencia import TOLERANCIA_IMPRESA
@@ -35,10 +37,9 @@ def _ejecucion(observador):
 def test_envia_el_cliente_por_post(observador, referencia):
     """probar_servicio.py envía un cliente en JSON por POST a http://localhost:9696/predict"""
     script = _ejecucion(observador)
-    peticiones = observador.servicio.peticiones
+    peticiones = observador.servicio(ARCHIVO).peticiones
     caracteristicas = set(referencia.cliente_leccion) - {'customerid'}
-    if any(p['metodo'] == 'POST' and p['ruta'] == '/predict' and isinstance(p['json'], dict)
-           and caracteristicas <= p['json'].keys() for p in peticiones):
+    if any(p['aceptada'] for p in peticiones):
         return
     if not peticiones:
         obtenido = 'ninguna petición' + (f'; el script terminó con: {ultima_linea(script.errores)}'
@@ -53,9 +54,11 @@ def test_envia_el_cliente_por_post(observador, referencia):
     elif not isinstance(primera['json'], dict):
         pista = ('el cliente no llegó en JSON' + (' (llegó como formulario: data=)' if primera['formulario'] else '')
                  + ': usa requests.post(url, json=cliente).')
-    else:
-        faltan = sorted(caracteristicas - primera['json'].keys())
+    elif faltan := sorted(caracteristicas - primera['json'].keys()):
         pista = f"al cliente que envías le faltan campos ({', '.join(faltan[:5])}): envía el cliente completo."
+    else:
+        pista = (f"el servicio rechazó el cliente ({(primera['error'] or '')[:200]}): envía los valores del cliente "
+                 'de la lección, tal como están.')
     suspenso('probar_servicio.py no envía el cliente como lo espera el servicio.',
              f'un POST con el cliente en JSON a {URL}', _resumen(peticiones), pista)
 
