@@ -66,9 +66,12 @@ class ServicioDePrueba:
                 return _json({'error': f'Demasiadas peticiones: el ejercicio pide una (se anotan {_MAX_PETICIONES})'}, 429)
             peticion.max_content_length = _MAX_CUERPO   # más grande: 413, sin leerlo
             cuerpo = peticion.get_json(silent=True)
+            datos = peticion.get_data(cache=True)
             self.peticiones.append({'metodo': peticion.method, 'ruta': peticion.path,
-                                    'tipo': peticion.mimetype, 'json': cuerpo,
-                                    'formulario': bool(peticion.form)})
+                                    'tipo': peticion.mimetype, 'json': cuerpo, 'bytes': len(datos),
+                                    'formulario': bool(peticion.form),
+                                    # data=json.dumps(cliente): JSON sin la cabecera que lo dice
+                                    'json_sin_tipo': cuerpo is None and _es_json(datos)})
             if peticion.path != '/predict':
                 return _json({'error': f'No existe la ruta {peticion.path}; el servicio responde en /predict'}, 404)
             if peticion.method != 'POST':
@@ -91,6 +94,13 @@ class ServicioDePrueba:
         return servidor
 
 
+def _es_json(datos):
+    try:
+        return isinstance(json.loads(datos), dict)
+    except ValueError:
+        return False
+
+
 def _json(datos, estado=200):
     from werkzeug.wrappers import Response
 
@@ -105,6 +115,7 @@ class Observador:
         self._pila = ExitStack()
         self.servicio = ServicioDePrueba(referencia.respuesta_prueba)
         self._cajas, self._hechos, self._cerrojo = {}, {}, threading.Lock()
+        self.dichas = set()   # las causas de fallo ya explicadas (juicio.una_vez): cada una, un bloque
         try:
             self._abrir()
         except BaseException:
