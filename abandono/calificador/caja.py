@@ -57,6 +57,7 @@ from pathlib import Path
 
 from abandono import lanzador
 from abandono.calificador import limites
+from abandono.calificador.diagnostico import leer_fuente
 from abandono.calificador.pasarela import puertos_escuchando
 from abandono.lanzador import PUERTO_LECCION, RAIZ, puerto_libre
 
@@ -145,7 +146,8 @@ class Entrada:
         return (self.entrega / archivo).is_file()
 
     def texto(self, archivo):
-        return (self.entrega / archivo).read_text(encoding='utf-8', errors='replace')
+        """El código como lo lee Python (un BOM del Bloc de notas o CRLF no lo cambian)."""
+        return leer_fuente((self.entrega / archivo).read_bytes())
 
 
 # --- Una caja ---------------------------------------------------------------------

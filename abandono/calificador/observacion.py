@@ -86,8 +86,11 @@ class ServicioDePrueba:
                 return _json({'error': f'Demasiadas peticiones: el ejercicio pide una (se anotan {_MAX_PETICIONES})'}, 429)
             peticion.max_content_length = _MAX_CUERPO   # más grande: 413, sin leerlo
             cuerpo = peticion.get_json(silent=True)
+            datos = peticion.get_data(cache=True)
             anotada = {'metodo': peticion.method, 'ruta': peticion.path, 'tipo': peticion.mimetype, 'json': cuerpo,
-                       'formulario': bool(peticion.form), 'aceptada': False, 'error': None}
+                       'bytes': len(datos), 'formulario': bool(peticion.form), 'aceptada': False, 'error': None,
+                       # data=json.dumps(cliente): JSON sin la cabecera que lo dice
+                       'json_sin_tipo': cuerpo is None and _es_json(datos)}
             self.peticiones.append(anotada)
             if peticion.path != '/predict':
                 return _json({'error': f'No existe la ruta {peticion.path}; el servicio responde en /predict'}, 404)
@@ -146,6 +149,13 @@ def _servidor_con_tope():
     return ServidorConTope
 
 
+def _es_json(datos):
+    try:
+        return isinstance(json.loads(datos), dict)
+    except ValueError:
+        return False
+
+
 def _json(datos, estado=200):
     from werkzeug.wrappers import Response
 
@@ -160,6 +170,7 @@ class Observador:
         self._pila = ExitStack()
         self._servicios = {}   # archivo -> su ServicioDePrueba: cada script anota solo sus peticiones
         self._cajas, self._hechos, self._cerrojo = {}, {}, threading.Lock()
+        self.dichas = set()   # las causas de fallo ya explicadas (juicio.una_vez): cada una, un bloque
         try:
             self._abrir()
         except BaseException:
