@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 
-from abandono.calificador import limites
+from abandono.calificador import diagnostico, limites
 
 _NUMERO = re.compile(r'[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?')
 MAX_NUMEROS_IMPRESOS = 12   # más números que esto en la salida no es "imprimir la probabilidad"
@@ -51,15 +51,93 @@ def ultima_linea(texto):
     return lineas[-1][:200] if lineas else '(nada)'
 
 
-def falta(observado, archivo):
-    if observado is None:
-        suspenso(f'Falta {archivo} en la entrega.', f'un archivo llamado {archivo}',
-                 'ningún archivo con ese nombre', 'usa los nombres de archivo de la lección.')
+POR_EL_ERROR_DE_ARRIBA = 'No se pudo comprobar por el error de arriba'
 
 
-def importado(observado, archivo):
+def una_vez(observador, causa, que, esperado, obtenido, pista):
+    """Suspende con el bloque entero la primera vez que ``causa`` (un texto corto) aparece y, después, con una línea.
+
+    Las comprobaciones que fallan solo por una causa ya explicada (un archivo que falta o que
+    no se importa) no repiten su bloque ni dan pistas sobre código que está bien.
+    """
+    if causa in observador.dichas:
+        pytest.fail(f'{POR_EL_ERROR_DE_ARRIBA} ({causa})', pytrace=False)
+    observador.dichas.add(causa)
+    suspenso(que, esperado, obtenido, pista)
+
+
+def falta(observador, archivo):
+    if observador.entrada.existe(archivo):
+        return
+    parecidos = diagnostico.mal_puestos(observador.entrada.entrega, archivo)
+    if parecidos:
+        obtenido = f'encontré {parecidos[0]}, que no se califica con ese nombre ni en ese lugar'
+        pista = (f'{"renómbralo" if "/" not in parecidos[0] else "muévelo"} a {archivo}, junto a los demás, en la '
+                 f'carpeta de la entrega: Python distingue mayúsculas (import {archivo.removesuffix(".py")} no '
+                 'encuentra otro nombre) y la lección ejecuta "python ' + archivo + '" desde esa carpeta.')
+    else:
+        obtenido, pista = f'ningún {archivo}', 'usa los nombres de archivo de la lección.'
+    una_vez(observador, f'falta {archivo}', f'Falta {archivo} en la entrega.', f'un archivo llamado {archivo}',
+            obtenido, pista)
+
+
+def por_causa(observador, causa, al_importar):
+    """El bloque de un error que detiene un archivo: el error, su línea y el arreglo conocido."""
+    if al_importar:
+        que = (f'{causa.archivo} no se puede importar: sin importar el archivo no se puede probar la app '
+               '(las comprobaciones que dependen de él cuentan 0).')
+        esperado = f'que "import {causa.archivo.removesuffix(".py")}" termine sin errores'
+    else:
+        que = f'"python {causa.archivo}" se detiene con un error.'
+        esperado = 'que el script llegue al final sin errores'
+    pista = causa.arreglo or f'ejecuta "python {causa.archivo}" tú mismo y corrige esa línea.'
+    una_vez(observador, clave_de(causa), que, esperado, explicar(causa), pista)
+
+
+def clave_de(causa):
+    """Un mismo error en un mismo archivo es una sola causa, se vea al importar, al ejecutar o en un 500."""
+    return f'{causa.error}, en {causa.archivo}'
+
+
+def explicar(causa):
+    return f'{causa.error}\n               en {causa.donde}' + (f': {causa.codigo}' if causa.codigo else '')
+
+
+_ERROR_INTERNO = re.compile(r"Error interno: (.+?)(?: \(([^()]+\.py), línea (\d+)\))?$", re.S)
+
+
+def causa_de_un_500(observador, archivo, texto):
+    """La :class:`Causa` de un 500 de la app servida por la sonda (su excepción y su línea), o None."""
+    encaje = _ERROR_INTERNO.match(texto.strip())
+    if not encaje:
+        return None
+    linea = int(encaje[3]) if encaje[2] == archivo else None
+    return diagnostico.causa(archivo, encaje[1], linea, observador.entrada.texto(archivo))
+
+
+def causa_al_importar(observador, archivo):
+    """La :class:`Causa` del error que detuvo ``import archivo``, o None si se importó (o se quedó dentro)."""
+    observado = observador.importado(archivo)
+    informe = (observado.informe if observado else None) or {}
+    if informe.get('importado') or not informe.get('error') or 'no terminó' in informe['error']:
+        return None
+    return diagnostico.causa(archivo, ultima_linea(informe['error']), informe.get('linea'),
+                             observador.entrada.texto(archivo))
+
+
+def causa_del_script(observador, archivo):
+    """La :class:`Causa` del error con que terminó ``python archivo``, o None si no terminó con error."""
+    script = observador.script(archivo)
+    if script is None or script.codigo in (None, 0):
+        return None
+    return diagnostico.causa(archivo, ultima_linea(script.errores), diagnostico.linea_en_traza(script.errores, archivo),
+                             observador.entrada.texto(archivo))
+
+
+def importado(observador, archivo):
     """El informe de la sonda si pudo probar el módulo (aunque ``import`` se quedara dentro); si no, un suspenso."""
-    falta(observado, archivo)
+    falta(observador, archivo)
+    observado = observador.importado(archivo)
     modulo = archivo.removesuffix('.py')
     informe = observado.informe
     if informe is None:
@@ -67,9 +145,22 @@ def importado(observado, archivo):
     if not informe.get('probado') and 'no terminó' in (informe.get('error') or ''):
         _no_vuelve(modulo, 'no volvió a tiempo')
     if not informe.get('probado'):
+        causa = causa_al_importar(observador, archivo)
+        if causa is not None:
+            por_causa(observador, causa, al_importar=True)
         suspenso(f'"import {modulo}" falla.', 'que termine sin errores', ultima_linea(informe.get('error')),
                  f'ejecuta "python {archivo}" tú mismo y corrige el primer error que aparezca.')
     return informe
+
+
+def script_sin_error(observador, archivo):
+    """El :class:`Script` de ``python archivo``; si terminó con un error, el bloque de su causa."""
+    falta(observador, archivo)
+    if causa_del_script(observador, archivo) is not None:
+        # El script ejecuta primero lo mismo que import: si import falló, es la misma causa.
+        al_importar = causa_al_importar(observador, archivo)
+        por_causa(observador, al_importar or causa_del_script(observador, archivo), al_importar=bool(al_importar))
+    return observador.script(archivo)
 
 
 def no_termina(informe, archivo):
@@ -83,14 +174,12 @@ def _no_vuelve(modulo, obtenido):
              "lo que arranca o espera (app.run, un bucle) va dentro de if __name__ == '__main__':.")
 
 
-def sirve_sin_depurador(script, archivo):
+def sirve_sin_depurador(observador, archivo):
     """``python archivo`` deja una aplicación escuchando y con el depurador apagado."""
-    falta(script, archivo)
-    if script.url is None:
-        if script.codigo not in (None, 0):
-            obtenido = f'terminó con un error: {ultima_linea(script.errores)}'
-        else:
-            obtenido = 'el script terminó sin servir nada' if script.codigo == 0 else 'no escuchó a tiempo'
+    script = observador.script(archivo)
+    if script is None or script.url is None:
+        script = script_sin_error(observador, archivo)
+        obtenido = 'el script terminó sin servir nada' if script.codigo == 0 else 'no escuchó a tiempo'
         suspenso(f'"python {archivo}" no deja la aplicación en marcha.', 'un servidor escuchando (app.run)',
                  obtenido, "termina el script con app.run(debug=False, host='0.0.0.0', port=9696) "
                            "dentro de if __name__ == '__main__':.")
@@ -176,20 +265,3 @@ def nombres_de_flask(texto):
                 nombres.append(argumento.value if isinstance(argumento, ast.Constant) else ast.unparse(argumento)
                                if argumento is not None else '')
     return nombres
-
-
-def rutas_de(texto, funcion):
-    """Las rutas que el código asigna a ``def funcion`` con ``@app.route``/``@app.get`` (por su AST).
-
-    None si el archivo no define esa función en el nivel del módulo.
-    """
-    try:
-        arbol = ast.parse(texto)
-    except SyntaxError:
-        return None
-    for nodo in arbol.body:
-        if isinstance(nodo, ast.FunctionDef) and nodo.name == funcion:
-            return [d.args[0].value for d in nodo.decorator_list
-                    if isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr in ('route', 'get')
-                    and d.args and isinstance(d.args[0], ast.Constant) and isinstance(d.args[0].value, str)]
-    return None

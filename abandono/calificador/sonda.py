@@ -26,6 +26,14 @@ def texto_del_error(error):
     return ''.join(traceback.format_exception_only(type(error), error)).strip()[-300:]
 
 
+def linea_del_error(error, archivo):
+    """La línea de ``archivo`` donde saltó ``error`` (su último marco en él), o None."""
+    if isinstance(error, SyntaxError) and os.path.basename(error.filename or '') == archivo:
+        return error.lineno
+    marcos = [m for m in traceback.extract_tb(error.__traceback__) if os.path.basename(m.filename) == archivo]
+    return marcos[-1].lineno if marcos else None
+
+
 def con_limite(funcion, limite, *args):
     """(resultado, error) de ``funcion(*args)`` en un hilo; error si no termina a tiempo."""
     estado = {'resultado': None, 'error': None}
@@ -101,11 +109,13 @@ def aplicacion(espacio):
 
 
 def rutas(app):
-    return [{'regla': r.rule, 'metodos': sorted(r.methods - {'HEAD', 'OPTIONS'}), 'argumentos': bool(r.arguments)}
+    """Las reglas de ``app.url_map``: cuentan las de @app.route y las de app.add_url_rule."""
+    return [{'regla': r.rule, 'metodos': sorted(r.methods - {'HEAD', 'OPTIONS'}), 'argumentos': bool(r.arguments),
+             'funcion': getattr(app.view_functions.get(r.endpoint), '__name__', r.endpoint)}
             for r in app.url_map.iter_rules() if r.endpoint != 'static'][:20]
 
 
-def servir(app, puerto):
+def servir(app, puerto, archivo):
     import logging
 
     from werkzeug.serving import make_server
@@ -116,7 +126,9 @@ def servir(app, puerto):
     def error_interno(error):
         # El estudiante ve en su informe la excepción, no la página genérica de Flask.
         original = getattr(error, 'original_exception', None) or error
-        return f'Error interno: {type(original).__name__}: {original}'[:300], 500
+        linea = linea_del_error(original, archivo)
+        donde = f' ({archivo}, línea {linea})' if linea else ''
+        return f'Error interno: {type(original).__name__}: {str(original)[:240]}{donde}', 500
 
     app.register_error_handler(500, error_interno)
     make_server('127.0.0.1', puerto, app, threaded=True).serve_forever()
@@ -135,9 +147,9 @@ def ejecutar(pedido, informe_fd, zona):
     inicio = time.monotonic()
     volvio, turno = threading.Event(), threading.Lock()   # informa quien tome el turno primero
 
-    def informar(modulo, error):
-        datos = {'importado': error is None, 'error': error, 'segundos': round(time.monotonic() - inicio, 2),
-                 'probado': modulo is not None}
+    def informar(modulo, error, linea=None):
+        datos = {'importado': error is None, 'error': error, 'linea': linea,
+                 'segundos': round(time.monotonic() - inicio, 2), 'probado': modulo is not None}
         app = None
         if modulo is not None:
             espacio = vars(modulo)
@@ -161,15 +173,15 @@ def ejecutar(pedido, informe_fd, zona):
 
     threading.Thread(target=vigilar, daemon=True).start()
     try:
-        modulo, error = importlib.import_module(nombre), None
+        modulo, error, linea = importlib.import_module(nombre), None, None
     except BaseException as fallo:  # noqa: BLE001 — también SystemExit
-        modulo, error = sys.modules.get(nombre), texto_del_error(fallo)
+        modulo, error, linea = sys.modules.get(nombre), texto_del_error(fallo), linea_del_error(fallo, pedido['archivo'])
     volvio.set()
     if not turno.acquire(blocking=False):
         threading.Event().wait()   # volvió tarde: el vigilante ya informó
-    app = informar(modulo, error)
+    app = informar(modulo, error, linea)
     if app is not None:
-        servir(app, pedido['puerto'])
+        servir(app, pedido['puerto'], pedido['archivo'])
     os._exit(0)
 
 

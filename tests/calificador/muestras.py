@@ -59,6 +59,8 @@ class Muestra:
     extra: dict = field(default_factory=dict)     # ruta relativa -> texto de un archivo añadido
     categoria: str = ''                           # la de la issue 9, en los ataques
     pista: str = ''                               # texto que debe aparecer en algún mensaje
+    mover: dict = field(default_factory=dict)     # archivo -> ruta relativa con la que se entrega
+    bom_crlf: bool = False                        # guardados como el Bloc de notas: BOM y CRLF
 
     def construir(self, destino, puerto_de_fuera=0):
         carpeta = Path(destino) / self.nombre
@@ -71,7 +73,12 @@ class Muestra:
                 if viejo not in texto:
                     raise ValueError(f'{self.nombre}: {viejo!r} ya no aparece en {self.base}/{archivo}')
                 texto = texto.replace(viejo, self._concretar(nuevo, puerto_de_fuera))
-            (carpeta / archivo).write_text(texto, encoding='utf-8')
+            ruta = carpeta / self.mover.get(archivo, archivo)
+            ruta.parent.mkdir(parents=True, exist_ok=True)
+            if self.bom_crlf:
+                ruta.write_text(texto, encoding='utf-8-sig', newline='\r\n')
+            else:
+                ruta.write_text(texto, encoding='utf-8')
         for ruta, texto in self.extra.items():
             (carpeta / ruta).parent.mkdir(parents=True, exist_ok=True)
             (carpeta / ruta).write_text(self._concretar(texto, puerto_de_fuera), encoding='utf-8')
@@ -301,7 +308,37 @@ MUESTRAS = [
     Muestra('solo_ejercicio_1', ERROR, 'el ejercicio 1 hecho y el resto como en el esqueleto',
             {S: PISTAS[S][:2] + PISTAS[S][3:4]}, {1: 4, 2: 0, 3: 0, 4: 0}, base='exercises'),
 
+    # Los tropiezos de un principiante de la issue 19: un bloque por causa, con su línea y su arreglo.
+    Muestra('abre_en_modo_texto', ERROR, "open('modelo_trabajo.bin', 'r'): pickle.load no puede leer texto",
+            {S: [("open('modelo_trabajo.bin', 'rb')", "open('modelo_trabajo.bin', 'r')")]}, {1: 0, 3: 0},
+            pista="ábrelo en modo 'rb'"),
+    Muestra('errata_model', ERROR, 'la errata de la lección, dv, model = pickle.load(f_in), y puntúa al importar',
+            {S: [('    dv, modelo = pickle.load(f_in)', '    dv, model = pickle.load(f_in)'),
+                 ('# Ejercicio 3: la aplicación Flask', "print(predict_cliente(cliente, dv, modelo))\n\n"
+                                                    '# Ejercicio 3: la aplicación Flask')]},
+            {1: 0, 3: 0}, pista='(modelo, no model)'),
+    Muestra('sangria_de_menos', ERROR, 'la última línea de predict_cliente con un espacio de menos (IndentationError)',
+            {S: [('    return y_pred[0]', '   return y_pred[0]')]}, {1: 0, 3: 0}, pista='línea 21: return y_pred[0]'),
+    Muestra('servicio1_con_mayuscula', ERROR, 'Servicio1.py en vez de servicio1.py', mover={S: 'Servicio1.py'},
+            esperado={1: 0, 3: 0}, pista='encontré Servicio1.py'),
+    Muestra('en_una_subcarpeta', ERROR, 'los tres archivos en ejercicios/, dentro de la carpeta de la entrega',
+            mover={a: f'ejercicios/{a}' for a in ARCHIVOS}, esperado={1: 0, 2: 0, 3: 0, 4: 0},
+            pista='encontré ejercicios/servicio1.py'),
+    Muestra('json_dumps_sin_cabecera', ERROR, 'requests.post(url, data=json.dumps(cliente)): JSON sin Content-Type',
+            {P: [('import requests\n', 'import json\n\nimport requests\n'),
+                 ('json=cliente, timeout=10', 'data=json.dumps(cliente), timeout=10')]}, {4: 0},
+            pista='sin la cabecera Content-Type: application/json'),
+    Muestra('respuesta_sin_asignar', ERROR, 'las pistas pegadas tal cual: print(respuesta.json()) sin guardar respuesta',
+            {P: [('respuesta = requests.post(url, json=cliente, timeout=10)\nrespuesta.raise_for_status()\n',
+                  'requests.post(url, json=cliente, timeout=10)\n')]}, {4: 2},
+            pista="NameError: name 'respuesta' is not defined"),
+
     # --- Correctas pero escritas de otra forma: todos los puntos ---
+    Muestra('bloc_de_notas', CORRECTA, 'los tres archivos guardados con BOM y CRLF (el Bloc de notas de Windows)',
+            bom_crlf=True),
+    Muestra('add_url_rule', CORRECTA, "la ruta de hola con app.add_url_rule('/hola', 'hola', hola)",
+            {F: [("@app.route('/hola', methods=['GET'])\ndef hola():\n    return 'Hola C8280'\n",
+                  "def hola():\n    return 'Hola C8280'\n\n\napp.add_url_rule('/hola', 'hola', hola)\n")]}),
     Muestra('pistas_al_pie_de_la_letra', CORRECTA, 'el esqueleto completado copiando cada pista tal cual',
             PISTAS, {1: 4, 2: 3, 3: 6, 4: 3}, base='exercises'),
     Muestra('hola_en_otra_ruta', CORRECTA, 'hola en / con @app.get',

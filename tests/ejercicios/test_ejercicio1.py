@@ -2,7 +2,7 @@
 import pytest
 
 from abandono.calificador.juicio import (
-    importado, no_termina, pista_probabilidad, probabilidad_impresa, suspenso, ultima_linea)
+    falta, importado, no_termina, pista_probabilidad, probabilidad_impresa, script_sin_error, suspenso, ultima_linea)
 from abandono.calificador.referencia import TOLERANCIA, TOLERANCIA_IMPRESA
 
 ARCHIVO = 'servicio1.py'
@@ -10,7 +10,7 @@ ARCHIVO = 'servicio1.py'
 
 @pytest.fixture
 def informe(observador):
-    return importado(observador.importado(ARCHIVO), ARCHIVO)
+    return importado(observador, ARCHIVO)
 
 
 def test_carga_dv_y_modelo(informe, referencia):
@@ -60,17 +60,14 @@ def test_predict_cliente(informe, referencia):
 
 def test_imprime_la_probabilidad(observador, referencia):
     """python servicio1.py muestra la probabilidad del cliente de la lección"""
+    falta(observador, ARCHIVO)
     script = observador.script(ARCHIVO)
-    if script is None:
-        suspenso('Falta servicio1.py en la entrega.', 'un archivo llamado servicio1.py', 'ninguno',
-                 'usa los nombres de archivo de la lección.')
     esperado = referencia.probabilidad_leccion
     if not probabilidad_impresa(script.salida, esperado, TOLERANCIA_IMPRESA):
+        script_sin_error(observador, ARCHIVO)
         lineas = [l for l in script.salida.splitlines() if l.strip()]
-        obtenido = f'{len(lineas)} líneas; la última: {lineas[-1][:120]!r}' if lineas else 'nada en la salida'
-        if script.codigo not in (None, 0):
-            obtenido += f'; el script terminó con: {ultima_linea(script.errores)}'
         suspenso('Al ejecutar servicio1.py no aparece la probabilidad del cliente de la lección.',
-                 f'{esperado:.3f} (con el modelo de la calificación) en la salida', obtenido,
+                 f'{esperado:.3f} (con el modelo de la calificación) en la salida',
+                 f'{len(lineas)} líneas; la última: {lineas[-1][:120]!r}' if lineas else 'nada en la salida',
                  "dentro de if __name__ == '__main__': escribe probabilidad = predict_cliente(cliente, dv, modelo) "
                  "y después print(f'Probabilidad de abandono: {probabilidad:.3f}').")

@@ -2,8 +2,7 @@
 import pytest
 import requests
 
-from abandono.calificador.juicio import (importado, no_termina, pedir, rutas_de, sirve_sin_depurador, suspenso,
-                                         ultima_linea)
+from abandono.calificador.juicio import importado, no_termina, pedir, sirve_sin_depurador, suspenso, ultima_linea
 
 ARCHIVO = 'flask_test.py'
 SALUDO = 'Hola C8280'
@@ -11,23 +10,26 @@ SALUDO = 'Hola C8280'
 
 @pytest.fixture
 def importacion(observador):
-    importacion = observador.importado(ARCHIVO)
-    importado(importacion, ARCHIVO)
-    return importacion
+    importado(observador, ARCHIVO)
+    return observador.importado(ARCHIVO)
 
 
-def test_funcion_hola(entrada, importacion):
+def test_funcion_hola(importacion):
     """la función hola devuelve 'Hola C8280' en su ruta"""
-    # El punto sale de la respuesta HTTP de la ruta de hola (su decorador, leído del código); lo que
-    # informe la sonda al llamar a hola() solo sirve para la pista.
-    rutas = rutas_de(entrada.texto(ARCHIVO), 'hola')
-    hola = (importacion.informe or {}).get('hola') or {}
-    if rutas is None:
-        no_termina(importacion.informe, ARCHIVO)
+    # El punto sale de la respuesta HTTP de la ruta de hola, leída de app.url_map (cuentan
+    # @app.route y app.add_url_rule); lo que informe la sonda al llamar a hola() solo sirve para la pista.
+    informe = importacion.informe
+    hola = informe.get('hola')
+    if hola is None:
+        no_termina(informe, ARCHIVO)
         suspenso('flask_test.py no define la función hola.', "def hola(): return 'Hola C8280'", 'no existe',
                  'la función se tiene que llamar hola, como en la lección.')
+    rutas = [r['regla'] for r in informe.get('app') or []
+             if r.get('funcion') == 'hola' and 'GET' in r['metodos'] and not r['argumentos']]
     if not rutas:
-        suspenso('La función hola no tiene ruta.', "@app.route('/hola') encima de def hola()", 'ningún decorador',
+        no_termina(informe, ARCHIVO)
+        suspenso('La función hola no tiene ruta.', "@app.route('/hola') encima de def hola()",
+                 'ninguna ruta GET de la aplicación lleva a hola',
                  "asígnale una ruta con @app.route('/hola'), justo encima de def hola():.")
     if importacion.url is None:
         suspenso('flask_test.py no tiene una aplicación Flask que se pueda servir.', 'app = Flask(...)',
@@ -72,4 +74,4 @@ def test_ruta_responde_hola(importacion):
 
 def test_script_sirve_sin_depurador(observador):
     """python flask_test.py sirve la aplicación con el depurador apagado"""
-    sirve_sin_depurador(observador.script(ARCHIVO), ARCHIVO)
+    sirve_sin_depurador(observador, ARCHIVO)

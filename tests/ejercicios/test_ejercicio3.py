@@ -10,8 +10,8 @@ import requests
 
 from abandono.calificador import limites
 from abandono.calificador.juicio import (
-    MAX_NUMEROS_JSON, importado, nombres_de_flask, numeros_en_json, pedir, pista_probabilidad, sirve_sin_depurador,
-    suspenso)
+    MAX_NUMEROS_JSON, causa_de_un_500, clave_de, explicar, importado, nombres_de_flask, numeros_en_json, pedir,
+    pista_probabilidad, sirve_sin_depurador, suspenso, una_vez)
 from abandono.calificador.referencia import TOLERANCIA
 
 ARCHIVO = 'servicio1.py'
@@ -31,12 +31,12 @@ def app(observador):
     importacion = observador.importado(ARCHIVO)
     if importacion is not None and importacion.url:
         return importacion.url
-    importado(importacion, ARCHIVO)
+    importado(observador, ARCHIVO)
     suspenso('servicio1.py no crea una aplicación Flask.', "app = Flask('Abandono')", 'ninguna',
              "crea la aplicación en el nivel del módulo: app = Flask('Abandono').")
 
 
-def predecir(url, cliente):
+def predecir(observador, url, cliente):
     """POST /predict con el cliente en JSON; devuelve el JSON de la respuesta o suspende."""
     # Los suspensos van fuera de los except: así el mensaje no arrastra la excepción de requests.
     try:
@@ -49,6 +49,10 @@ def predecir(url, cliente):
     if fallo is not None:
         suspenso('POST /predict no responde.', 'una respuesta', type(fallo).__name__,
                  'el servicio se cae al recibir la petición; ejecútalo y mira su salida en la consola.')
+    causa = causa_de_un_500(observador, ARCHIVO, respuesta.text) if respuesta.status_code == 500 else None
+    if causa is not None:
+        una_vez(observador, clave_de(causa), 'POST /predict responde 500: el servicio falla al responder.',
+                '200 con la probabilidad en JSON', f'500 por {explicar(causa)}', causa.arreglo or _PISTAS_HTTP[500])
     if respuesta.status_code != 200:
         suspenso('POST /predict con un cliente en JSON no responde 200.', '200 con la probabilidad en JSON',
                  f'{respuesta.status_code} {respuesta.text[:160]!r}',
@@ -93,17 +97,17 @@ def test_importar_no_arranca_el_servidor(observador, app):
                  "pon app.run(...) dentro de if __name__ == '__main__': para que gunicorn servicio1:app funcione.")
 
 
-def test_predict_del_cliente_de_la_leccion(app, referencia):
+def test_predict_del_cliente_de_la_leccion(observador, app, referencia):
     """POST /predict con el cliente de la lección responde su probabilidad en JSON"""
-    comprobar_probabilidad(predecir(app, referencia.cliente_leccion),
+    comprobar_probabilidad(predecir(observador, app, referencia.cliente_leccion),
                            referencia.probabilidad_leccion, 'para el cliente de la lección')
 
 
-def test_predict_muchos_clientes(app, referencia):
+def test_predict_muchos_clientes(observador, app, referencia):
     """POST /predict acierta la probabilidad de clientes nuevos"""
     vistas = set()
     for numero, (cliente, esperado) in enumerate(zip(referencia.clientes, referencia.probabilidades), 1):
-        respuesta = predecir(app, cliente)
+        respuesta = predecir(observador, app, cliente)
         vistas.add(repr(respuesta))
         if len(vistas) == 1 and numero > 1 and abs(esperado - referencia.probabilidades[0]) > TOLERANCIA:
             suspenso('/predict responde lo mismo a clientes distintos.', f'{esperado:.6f} para el cliente n.º {numero}',
@@ -114,4 +118,4 @@ def test_predict_muchos_clientes(app, referencia):
 
 def test_script_sirve_sin_depurador(observador):
     """python servicio1.py sirve la aplicación con el depurador apagado"""
-    sirve_sin_depurador(observador.script(ARCHIVO), ARCHIVO)
+    sirve_sin_depurador(observador, ARCHIVO)
