@@ -24,6 +24,7 @@ import re
 import sys
 
 from abandono.ayuda import analizador
+from abandono.calificador.ejercicios import EJERCICIOS as TABLA
 from abandono.lanzador import RAIZ
 
 SOLUCIONES = RAIZ / 'solutions'
@@ -103,10 +104,18 @@ def _sin_pass_de_sobra(lineas):
     return '\n'.join(lineas) + '\n'
 
 
-def generar(soluciones=SOLUCIONES):
+def _en_orden_de_ejercicio(rutas, tabla=TABLA):
+    """Las soluciones en el orden de su primer ejercicio (servicio1.py, el 1; flask_test.py, el 2...)."""
+    primero = {}
+    for numero in sorted(tabla):
+        primero.setdefault(tabla[numero].archivo, numero)
+    return sorted(rutas, key=lambda r: (primero.get(r.name, len(tabla) + 1), r.name))
+
+
+def generar(soluciones=SOLUCIONES, tabla=TABLA):
     """{nombre de archivo: contenido} de todo lo que debe haber en ``exercises/``."""
     archivos, leeme = {}, [_CABECERA_LEEME]
-    for ruta in sorted(soluciones.glob('*.py')):
+    for ruta in _en_orden_de_ejercicio(soluciones.glob('*.py'), tabla):
         texto = ruta.read_text(encoding='utf-8')
         archivos[ruta.name] = a_ejercicio(texto, ruta.name)
         # La primera línea del docstring ("servicio1.py: ejercicios 1 y 3 ...") es el título.

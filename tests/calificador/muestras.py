@@ -27,12 +27,13 @@ RAIZ = Path(__file__).resolve().parents[2]
 if str(RAIZ) not in sys.path:  # ejecutado como script (make bench lo hace): el paquete abandono del taller
     sys.path.insert(0, str(RAIZ))
 
-from abandono.calificador.ejercicios import ARCHIVOS as _TABLA  # noqa: E402
+from abandono.calificador.ejercicios import ARCHIVOS as _TABLA, EJERCICIOS  # noqa: E402
 from abandono.datos import CLIENTE_LECCION  # noqa: E402
 
 BASES = {'solutions': RAIZ / 'solutions', 'exercises': RAIZ / 'exercises'}
 ARCHIVOS = tuple(_TABLA)
-S, F, P = ARCHIVOS
+# Los archivos de la lección que cambian las muestras (un ejercicio nuevo no obliga a tocarlas).
+S, F, P = (_TABLA[nombre].nombre for nombre in ('servicio1.py', 'flask_test.py', 'probar_servicio.py'))
 ERROR, CORRECTA, HOSTIL, ATAQUE = 'error típico', 'correcta', 'hostil', 'ataque'
 PUERTO_ESCUCHA = 'PUERTO_DE_FUERA'  # lo cambia la prueba por el puerto de su escucha de fuera
 RAIZ_DEL_TALLER = 'RAIZ_DEL_TALLER'  # la carpeta del taller que califica, donde esté clonado
@@ -386,7 +387,8 @@ MUESTRAS = [
             _al_importar('\nbasura = []\nwhile True:\n    basura.append(bytearray(64 * 1024 ** 2))\n'), {1: 0, 3: 0}),
     Muestra('os_exit_en_flask_test', HOSTIL, 'flask_test.py mata su propio proceso al importarse',
             {F: [('from flask import Flask\n', 'import os\n\nfrom flask import Flask\n\nos._exit(0)\n')]}, {2: 0}),
-    Muestra('entrega_vacia', HOSTIL, 'una carpeta sin archivos', borrar=ARCHIVOS, esperado={1: 0, 2: 0, 3: 0, 4: 0}),
+    Muestra('entrega_vacia', HOSTIL, 'una carpeta sin archivos', borrar=ARCHIVOS,
+            esperado=dict.fromkeys(EJERCICIOS, 0)),
 
     # --- Ataques de la issue 9: sobre el esqueleto, 0 puntos y ningún efecto fuera de su caja ---
     Muestra('lee_las_soluciones', ATAQUE, 'busca solutions/ (ruta del taller, /proc/*/cwd, sys.executable) y la ejecuta',

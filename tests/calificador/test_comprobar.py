@@ -14,7 +14,7 @@ import pytest
 
 from abandono.calificador.ejercicios import EJERCICIOS
 from abandono.lanzador import RAIZ
-from muestras import MUESTRAS, PISTAS, Muestra
+from muestras import ARCHIVOS, MUESTRAS, PISTAS, Muestra
 
 POR_NOMBRE = {m.nombre: m for m in MUESTRAS}
 MAXIMOS = {n: sum(e.puntos.values()) for n, e in EJERCICIOS.items()}
@@ -45,7 +45,9 @@ def ocupar_9696():
 
 
 def test_la_carpeta_escrita_como_la_leccion_saca_todo_aunque_el_9696_este_ocupado(tmp_path):
-    carpeta = Muestra('leccion', 'correcta', '', PISTAS, base='exercises').construir(tmp_path)
+    # Los archivos sin pistas escritas en muestras.py (un ejercicio nuevo), con su solución.
+    soluciones = {a: (RAIZ / 'solutions' / a).read_text(encoding='utf-8') for a in ARCHIVOS if a not in PISTAS}
+    carpeta = Muestra('leccion', 'correcta', '', PISTAS, base='exercises', extra=soluciones).construir(tmp_path)
     with ocupar_9696():
         salida = comprobar(carpeta)
     assert f'Total: {TOTAL}/{TOTAL}' in salida, salida

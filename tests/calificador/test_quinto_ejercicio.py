@@ -1,0 +1,91 @@
+"""Un quinto ejercicio cuesta lo que promete ejercicios.py: su solución, su entrada en la tabla y su prueba.
+
+En una copia del taller se añaden justo esas tres cosas (``QUINTO``, abajo: es
+el diff entero), se regenera exercises/ con ``make ejercicios`` y se califica
+solutions/ con el calificador de siempre: saca todos los puntos, los del quinto
+también, exercises/LEEME.md lo pone el último, y las pruebas rápidas del
+calificador (muestras, make comprobar, exercises/) pasan sin tocarlas.
+"""
+import subprocess
+import sys
+
+import pytest
+
+from abandono import nucleo
+from abandono.calificador.ejercicios import EJERCICIOS
+from abandono.lanzador import RAIZ
+
+SOLUCION = '''"""columnas.py: ejercicio 5 de la lección.
+
+Carga ``modelo_trabajo.bin`` y muestra cuántas columnas tiene el ``DictVectorizer``.
+"""
+import pickle
+
+with open('modelo_trabajo.bin', 'rb') as f_in:
+    dv, modelo = pickle.load(f_in)
+
+# BEGIN SOLUCION: muestra cuántas columnas tiene el dv con print(len(dv.feature_names_))
+print(len(dv.feature_names_))
+# END SOLUCION
+'''
+
+PRUEBA = '''"""Ejercicio 5: cuántas columnas tiene el DictVectorizer."""
+from abandono.calificador.juicio import suspenso
+from abandono.integridad import cargar_modelo
+
+ARCHIVO = 'columnas.py'
+
+
+def test_muestra_las_columnas(observador, referencia):
+    """columnas.py muestra cuántas columnas tiene el dv"""
+    script = observador.script(ARCHIVO)
+    esperado = str(len(cargar_modelo(referencia.modelo)[0].feature_names_))
+    if script is None or esperado not in script.salida.split():
+        suspenso('columnas.py no muestra las columnas del dv.', esperado,
+                 script.salida[-80:] if script else 'no hay columnas.py', 'print(len(dv.feature_names_))')
+'''
+
+# La entrada de la tabla: un archivo nuevo (en ARCHIVOS) y su ejercicio (en EJERCICIOS).
+ARCHIVO = "    Archivo('columnas.py', importar=False, sirve=False, precargar=('modelo',)),\n"
+EJERCICIO = "    Ejercicio(5, 'columnas del dv', 'columnas.py', {'muestra_las_columnas': 2}),\n"
+
+
+def _anadir_a_la_tabla(ruta):
+    texto = ruta.read_text(encoding='utf-8')
+    archivos, ejercicios = texto.index('ARCHIVOS = {'), texto.index('EJERCICIOS = {')
+    # Cada entrada va justo antes del ")}" que cierra su tabla.
+    fin_archivos = texto.index(')}\n', archivos)
+    fin_ejercicios = texto.index(')}\n', ejercicios)
+    texto = (texto[:fin_archivos] + ARCHIVO + texto[fin_archivos:fin_ejercicios] + EJERCICIO
+             + texto[fin_ejercicios:])
+    ruta.write_text(texto, encoding='utf-8')
+
+
+@pytest.mark.lento
+def test_un_quinto_ejercicio_son_tres_archivos(tmp_path):
+    copia = nucleo.copia_con_modelo(tmp_path / 'taller', nucleo.nucleo())
+    (copia / 'solutions' / 'columnas.py').write_text(SOLUCION, encoding='utf-8')
+    _anadir_a_la_tabla(copia / 'abandono' / 'calificador' / 'ejercicios.py')
+    (copia / 'tests' / 'ejercicios' / 'test_ejercicio5.py').write_text(PRUEBA, encoding='utf-8')
+
+    generado = subprocess.run([sys.executable, '-m', 'abandono.calificador.generador'], cwd=copia,
+                              capture_output=True, text=True, timeout=60)
+    assert generado.returncode == 0, generado.stderr
+    leeme = (copia / 'exercises' / 'LEEME.md').read_text(encoding='utf-8')
+    assert leeme.index('## servicio1.py') < leeme.index('## flask_test.py') < leeme.index('## probar_servicio.py') \
+        < leeme.index('## columnas.py')
+    assert '\nprint(len(dv.feature_names_))\n' not in (copia / 'exercises' / 'columnas.py').read_text(encoding='utf-8')
+
+    maximo = sum(sum(e.puntos.values()) for e in EJERCICIOS.values()) + 2
+    calificado = subprocess.run([sys.executable, '-m', 'abandono.calificador.comprobar', 'solutions'], cwd=copia,
+                                capture_output=True, text=True, timeout=300)
+    assert f'Total: {maximo}/{maximo}' in calificado.stdout, calificado.stdout[-3000:] + calificado.stderr[-2000:]
+    assert 'Ejercicio 5 (columnas del dv): 2/2' in calificado.stdout
+
+    # Las muestras y las listas de las pruebas del calificador salen de la tabla: pasan sin tocarlas.
+    (copia / '.venv').symlink_to(RAIZ / '.venv')  # make comprobar usa el entorno del taller
+    pruebas = subprocess.run(
+        [sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider', '-m', 'not lento',
+         'tests/calificador/test_comprobar.py', 'tests/calificador/test_ejercicios_generados.py'],
+        cwd=copia, capture_output=True, text=True, timeout=600)
+    assert pruebas.returncode == 0, pruebas.stdout[-4000:]
