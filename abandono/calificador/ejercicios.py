@@ -17,7 +17,9 @@ calificar si una prueba no está en ella o una entrada no tiene prueba.
 
 Añadir un ejercicio: una entrada en ``EJERCICIOS`` (y en ``ARCHIVOS`` si es un
 archivo nuevo, con su respuesta en ``solutions/``), el archivo de pruebas
-``tests/ejercicios/test_ejercicio<n>.py`` y ``make ejercicios``.
+``tests/ejercicios/test_ejercicio<n>.py`` y ``make ejercicios``. Nada más: las
+muestras, los totales de las pruebas y el orden de ``exercises/LEEME.md`` salen
+de esta tabla (``tests/calificador/test_quinto_ejercicio.py`` añade uno así).
 """
 from dataclasses import dataclass
 

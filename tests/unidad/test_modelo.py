@@ -49,7 +49,7 @@ def test_el_modelo_guardado_se_entreno_con_este_nucleo(probabilidad_leccion):
     aqui = nucleo.cuentas()
     assert aqui['probabilidad'] == pytest.approx(probabilidad_leccion, abs=1e-12), (
         f'modelo_trabajo.bin no es el que da la receta con el núcleo {aqui["nucleo"]} de esta computadora: '
-        'vuelve a entrenarlo con "make -B modelo" (con el mismo OPENBLAS_CORETYPE que las pruebas)')
+        'vuelve a entrenarlo con "python -m abandono.entrenamiento", con el mismo OPENBLAS_CORETYPE que las pruebas')
 
 
 @pytest.mark.parametrize('nombre', nucleo.PROBABILIDADES_CONOCIDAS)
