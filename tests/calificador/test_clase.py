@@ -34,7 +34,7 @@ from muestras import ARCHIVOS, ATAQUES, CORRECTA, ERROR, FORMULA, HOSTIL, MUESTR
 # (make test-lento). La tanda rápida es un subconjunto; la clase entera las califica todas.
 pytestmark = pytest.mark.lento
 RAPIDAS = ('pistas_al_pie_de_la_letra', 'falsifica_el_informe', 'deja_procesos', 'sale_a_la_red')
-MAXIMOS = {n: sum(e.puntos.values()) for n, e in clase.EJERCICIOS.items()}
+MAXIMOS = informes.maximos()
 
 
 class Escucha:
