@@ -349,6 +349,7 @@ class Ejecucion:
         pila.callback(self._informe.close)
         self._inicio = time.monotonic()
         self.leer_puertos = lambda: []   # lo pone la caja: con caja, del núcleo
+        self.vistos = set()              # los puertos que llegó a escuchar mientras se vigilaba
 
     def vivo(self):
         return not self.terminada.is_set()
@@ -360,6 +361,17 @@ class Ejecucion:
     def puertos(self):
         """Los puertos TCP que escuchan en la red de esta ejecución, leídos del núcleo (no de la caja)."""
         return self.leer_puertos()
+
+    def vigilar_puertos(self, cada=0.1):
+        """Desde ahora hasta que termine, anota en ``vistos`` cada puerto en el que llegue a escuchar.
+
+        Una sola lectura se puede esquivar (un servidor que arranca 2 s después de importar):
+        vigilando toda la ejecución, no.
+        """
+        def vigilar():
+            while not self.terminada.wait(cada):
+                self.vistos.update(self.puertos())
+        threading.Thread(target=vigilar, daemon=True).start()
 
     def esperar_puerto(self, preferido=None, limite=limites.ARRANQUE):
         """Espera a que algo escuche (``preferido`` si se da); devuelve los puertos o [] si no."""

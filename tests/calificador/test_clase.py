@@ -25,15 +25,16 @@ import pytest
 from abandono.calificador import clase, informes
 from abandono.calificador.complemento import por_ejercicio
 from abandono.calificador.generador import EJERCICIOS as CARPETA_EJERCICIOS, SOLUCIONES
+from abandono.calificador.similitud import UMBRAL, comparar
 from abandono.lanzador import RAIZ
-from muestras import ATAQUES, CORRECTA, ERROR, HOSTIL, MUESTRAS, Muestra, construir
+from muestras import ARCHIVOS, ATAQUES, CORRECTA, ERROR, FORMULA, HOSTIL, MUESTRAS, TABLA_FALSA, Muestra, construir
 
 # depurador_activado y url_sin_http ya pasan por make comprobar en test_comprobar.py.
 # Calificar una clase, aunque sea pequeña, cuesta decenas de segundos: todo el archivo va en la tanda lenta
 # (make test-lento). La tanda rápida es un subconjunto; la clase entera las califica todas.
 pytestmark = pytest.mark.lento
 RAPIDAS = ('pistas_al_pie_de_la_letra', 'falsifica_el_informe', 'deja_procesos', 'sale_a_la_red')
-MAXIMOS = {n: sum(e.puntos.values()) for n, e in clase.EJERCICIOS.items()}
+MAXIMOS = informes.maximos()
 
 
 class Escucha:
@@ -115,6 +116,51 @@ def rastros():
     return archivos, procesos
 
 
+class Consumo:
+    """Mientras califica la clase: los hilos del calificador (fuera de las cajas) y la memoria usada de la máquina."""
+
+    def __init__(self):
+        self.hilos, self.memoria, self._base = 0, 0, self._usada()
+        self._parar = threading.Event()
+        self._hilo = threading.Thread(target=self._medir, daemon=True)
+        self._hilo.start()
+
+    @staticmethod
+    def _usada():
+        campos = dict(l.split(':', 1) for l in Path('/proc/meminfo').read_text().splitlines())
+        return (int(campos['MemTotal'].split()[0]) - int(campos['MemAvailable'].split()[0])) * 1024
+
+    def _medir(self):
+        while not self._parar.wait(0.1):
+            self.memoria = max(self.memoria, self._usada() - self._base)
+            self.hilos = max([self.hilos, *_hilos_del_calificador().values()])
+
+    def cerrar(self):
+        self._parar.set()
+        self._hilo.join()
+
+
+def _hilos_del_calificador():
+    """{pid: hilos} de cada proceso que cuelga de esta prueba sin estar dentro de una caja (bwrap)."""
+    padres, hilos, ordenes = {}, {}, {}
+    for pid in filter(str.isdigit, os.listdir('/proc')):
+        try:
+            estado = dict(l.split(':', 1) for l in Path(f'/proc/{pid}/status').read_text().splitlines() if ':' in l)
+            padres[pid], hilos[pid] = estado['PPid'].strip(), int(estado['Threads'])
+            ordenes[pid] = Path(f'/proc/{pid}/cmdline').read_bytes()
+        except (OSError, KeyError, ValueError):
+            continue
+    propios = {}
+    for pid in hilos:
+        actual, en_caja = pid, False
+        while actual in padres and actual != str(os.getpid()) and actual not in ('0', '1'):
+            en_caja = en_caja or ordenes.get(actual, b'').startswith(b'bwrap\0')
+            actual = padres[actual]
+        if actual == str(os.getpid()) and not en_caja:
+            propios[pid] = hilos[pid]
+    return propios
+
+
 @dataclass
 class Tanda:
     carpeta: Path
@@ -125,6 +171,9 @@ class Tanda:
     huella_antes: dict
     huella_despues: dict
     rastros: tuple
+    pares: list
+    hilos: int          # los de un proceso del calificador, como mucho
+    memoria: int        # bytes de memoria usada de más en la máquina, como mucho
 
 
 def calificar_tanda(base, muestras):
@@ -135,15 +184,20 @@ def calificar_tanda(base, muestras):
         shutil.copytree(SOLUCIONES, carpeta / 'solucion')
         shutil.copytree(CARPETA_EJERCICIOS, carpeta / 'esqueleto')
         antes = huella()
+        consumo = Consumo()
         inicio = time.monotonic()
-        calificaciones = clase.calificar_clase(carpeta, progreso=False)
+        try:
+            calificaciones = clase.calificar_clase(carpeta, progreso=False)
+        finally:
+            consumo.cerrar()
         segundos = time.monotonic() - inicio
         time.sleep(0.5)  # lo que quedara vivo tendría tiempo de llamar a la escucha
+        pares = comparar({e.name: e for e in clase.entregas_de(carpeta)})
         salida = base / 'notas'
         informes.preparar_salida(salida)
-        informes.escribir(calificaciones, salida, segundos)
+        informes.escribir(calificaciones, salida, segundos, pares)
         return Tanda(carpeta, {c['entrega']: c for c in calificaciones}, salida, segundos, list(escucha.recibido),
-                     antes, huella(), rastros())
+                     antes, huella(), rastros(), pares, consumo.hilos, consumo.memoria)
     finally:
         escucha.cerrar()
 
@@ -246,6 +300,50 @@ def test_notas_de_la_clase(rapida):
     assert sorted(p.stem for p in (rapida.salida / 'retroalimentacion').iterdir()) == sorted(rapida.calificaciones)
 
 
+@pytest.mark.lento
+def test_nada_de_lo_que_eligen_las_entregas_llega_vivo_a_los_informes(completa):
+    """Ni escapes de terminal, ni HTML, ni filas falsas en Markdown, ni fórmulas en el CSV."""
+    archivos = [completa.salida / n for n in ('informe.md', 'similitud.md', 'calificaciones.csv', 'similitud.csv')]
+    archivos += list((completa.salida / 'retroalimentacion').iterdir())
+    for archivo in archivos:
+        texto = archivo.read_text(encoding='utf-8')
+        assert '\x1b' not in texto and '<!--' not in texto, archivo
+    assert '\\x1b[2J' in (completa.salida / 'retroalimentacion' / 'escapes_de_terminal.md').read_text(encoding='utf-8')
+    informe = (completa.salida / 'informe.md').read_text(encoding='utf-8')
+    filas = [l for l in informe.splitlines() if l.startswith('| [')]
+    assert len(filas) == len(completa.calificaciones)   # ni una fila de más ni una escondida
+    for nombre in ('calificaciones.csv', 'similitud.csv'):
+        with open(completa.salida / nombre, encoding='utf-8') as archivo:
+            celdas = [c for f in csv.reader(archivo) for c in f]
+        assert not [c for c in celdas if c[:1] in ('=', '+', '-', '@')], nombre
+    with open(completa.salida / 'calificaciones.csv', encoding='utf-8') as archivo:
+        entregas = [f['entrega'] for f in csv.DictReader(archivo)]
+    assert "'" + FORMULA in entregas and informes.en_csv(TABLA_FALSA) in entregas
+
+
+@pytest.mark.lento
+def test_lo_que_hace_una_entrega_lo_paga_su_caja(completa):
+    """1 500 conexiones mudas no crean hilos en el calificador; tres procesos de 1,4 GB no llegan a 2,5 GB."""
+    assert completa.hilos < 300, completa.hilos
+    assert completa.memoria < 2.5 * 1024 ** 3, completa.memoria
+
+
+@pytest.mark.lento
+def test_la_copia_renombrada_es_su_par_mas_parecido_y_el_esqueleto_no_se_parece_a_nadie(completa):
+    pares = completa.pares
+    de_la_copia = [p for p in pares if 'copia_renombrada' in (p.a, p.b)]
+    assert {de_la_copia[0].a, de_la_copia[0].b} == {'copia_renombrada', 'escrita_a_su_manera'}
+    assert de_la_copia[0].parecido >= UMBRAL
+    assert not [p for p in pares if 'esqueleto' in (p.a, p.b) and p.parecido >= UMBRAL]
+    # Sin las muestras que son cambios pequeños sobre la solución (copias de ella por construcción),
+    # la copia renombrada es el par más parecido de la clase.
+    propias = {m.nombre for m in MUESTRAS if m.base == 'exercises' or set(ARCHIVOS) <= set(m.extra)} | {'esqueleto'}
+    primero = next(p for p in pares if p.a in propias and p.b in propias)
+    assert {primero.a, primero.b} == {'copia_renombrada', 'escrita_a_su_manera'}
+    informe = (completa.salida / 'informe.md').read_text(encoding='utf-8')
+    assert '## Entregas que se parecen' in informe and 'no un veredicto' in informe
+
+
 def test_la_tanda_rapida_va_a_buen_ritmo(rapida):
     # Medido: unos 5 s por entrega con dos a la vez en 2 núcleos ocupados; 15 s ya sería una regresión.
     assert rapida.segundos / len(rapida.calificaciones) < 15, rapida.segundos
@@ -274,7 +372,22 @@ def test_calificar_una_sola_entrega_lo_dice_y_no_escribe_nada(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ['mi_entrega']
 
 
-COMO_65534 = ('solucion', 'falsifica_el_informe', 'reescribe_el_repositorio', 'deja_procesos', 'sale_a_la_red')
+# Sin root: las honradas junto a los ataques, el que agota los procesos del usuario incluido. Sin root no
+# hay cgroup de memoria por caja (ver docs/profesorado.md): tres_de_14_gb solo se califica como root.
+SIN_ROOT = ('solucion', 'falsifica_el_informe', 'reescribe_el_repositorio', 'deja_procesos', 'sale_a_la_red',
+            'pistas_al_pie_de_la_letra', 'escrita_a_su_manera', 'bomba_de_procesos', 'servidor_tardio',
+            'depurador_escondido', 'post_solo_claves', 'conexiones_mudas', 'escapes_de_terminal', TABLA_FALSA, FORMULA)
+
+
+@pytest.fixture
+def usuario():
+    """Un usuario del sistema nuevo, solo para esta prueba (se borra al terminar): su uid."""
+    nombre = f'calif{os.getpid()}'
+    subprocess.run(['useradd', '--system', '--no-create-home', '--shell', '/usr/sbin/nologin', nombre], check=True)
+    try:
+        yield int(subprocess.run(['id', '-u', nombre], capture_output=True, text=True, check=True).stdout)
+    finally:
+        subprocess.run(['userdel', nombre], check=False)
 
 
 def _carpeta_cerrada(ruta):
@@ -288,25 +401,28 @@ def _carpeta_cerrada(ruta):
 @pytest.mark.lento
 @pytest.mark.skipif(os.geteuid() != 0, reason='solo root puede calificar como otro usuario; '
                                               'sin root, toda la batería ya corre sin privilegios')
-def test_como_usuario_sin_privilegios_da_lo_mismo():
-    """La clase calificada como 65534 (setpriv) saca lo mismo y no deja rastro.
+def test_como_usuario_sin_privilegios_da_lo_mismo(usuario):
+    """La clase calificada por un usuario sin privilegios (setpriv) saca lo mismo y no deja rastro.
+
+    Sin cgroups delegados, las entregas van de una en una (y lo dice): la que agota los procesos
+    del usuario no quita nada a las honradas.
 
     El intérprete vive en /root/.pyenv y /root es 0700: en un espacio de montaje propio se tapa
     /root con un tmpfs abierto y se vuelve a montar solo el camino al intérprete.
     """
-    base = Path(tempfile.mkdtemp(prefix='clase-65534-'))
+    base = Path(tempfile.mkdtemp(prefix='clase-sin-root-'))
     try:
         os.chmod(base, 0o755)
         escucha = Escucha()
-        muestras = [m for m in MUESTRAS if m.nombre in COMO_65534]
+        muestras = [m for m in MUESTRAS if m.nombre in SIN_ROOT]
         construir(base / 'entregas', muestras, escucha.puerto)
         shutil.copytree(SOLUCIONES, base / 'entregas' / 'solucion')
         for raiz, carpetas, archivos in os.walk(base):
             for nombre in carpetas:
                 os.chmod(os.path.join(raiz, nombre), 0o755)
         (base / 'notas').mkdir()
-        os.chown(base / 'notas', 65534, 65534)
-        orden = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'env', 'HOME=/tmp',
+        os.chown(base / 'notas', usuario, usuario)
+        orden = ['setpriv', f'--reuid={usuario}', f'--regid={usuario}', '--clear-groups', 'env', 'HOME=/tmp',
                  str(RAIZ / '.venv' / 'bin' / 'python'), '-m', 'abandono.calificador.clase',
                  str(base / 'entregas'), '--salida', str(base / 'notas')]
         cerrada = _carpeta_cerrada(sys.base_prefix)
@@ -324,10 +440,12 @@ def test_como_usuario_sin_privilegios_da_lo_mismo():
         time.sleep(0.5)
         escucha.cerrar()
         assert resultado.returncode == 0, resultado.stderr[-2000:]
+        assert clase.SIN_CGROUPS in resultado.stderr
+        assert clase.SIN_CGROUPS in (base / 'notas' / 'informe.md').read_text(encoding='utf-8')
         with open(base / 'notas' / 'calificaciones.csv', encoding='utf-8') as archivo:
             filas = {f['entrega']: f for f in csv.DictReader(archivo)}
         for muestra in [*muestras, Muestra('solucion', CORRECTA, '')]:
-            obtenidos = {n: int(filas[muestra.nombre][f'ejercicio_{n}']) for n in MAXIMOS}
+            obtenidos = {n: int(filas[informes.en_csv(muestra.nombre)][f'ejercicio_{n}']) for n in MAXIMOS}
             assert obtenidos == esperados(muestra), muestra.nombre
         assert escucha.recibido == [] and cambios(antes, huella()) == [] and rastros() == ([], [])
     finally:

@@ -72,6 +72,6 @@ def test_ruta_responde_hola(importacion):
              "asigna una ruta a hola con @app.route('/hola') encima de def hola().")
 
 
-def test_script_sirve_sin_depurador(observador):
+def test_script_sirve_sin_depurador(entrada, observador):
     """python flask_test.py sirve la aplicación con el depurador apagado"""
-    sirve_sin_depurador(observador, ARCHIVO)
+    sirve_sin_depurador(observador, ARCHIVO, entrada.texto(ARCHIVO))

@@ -87,16 +87,6 @@ def test_app_se_llama_abandono(entrada, app):
                  "créala con app = Flask('Abandono').")
 
 
-def test_importar_no_arranca_el_servidor(observador, app):
-    """importar servicio1 no arranca ningún servidor (gunicorn servicio1:app puede usar la app)"""
-    importacion = observador.importado(ARCHIVO)
-    otros = [p for p in importacion.puertos if p != importacion.puerto_propio]
-    if not (importacion.informe or {}).get('importado') or otros:
-        suspenso('Importar servicio1.py arranca un servidor.', 'que import servicio1 solo cree app, sin arrancar nada',
-                 f'al importar escucha el puerto {otros[0]}' if otros else 'import no vuelve',
-                 "pon app.run(...) dentro de if __name__ == '__main__': para que gunicorn servicio1:app funcione.")
-
-
 def test_predict_del_cliente_de_la_leccion(observador, app, referencia):
     """POST /predict con el cliente de la lección responde su probabilidad en JSON"""
     comprobar_probabilidad(predecir(observador, app, referencia.cliente_leccion),
@@ -116,6 +106,18 @@ def test_predict_muchos_clientes(observador, app, referencia):
         comprobar_probabilidad(respuesta, esperado, f'para el cliente n.º {numero}')
 
 
-def test_script_sirve_sin_depurador(observador):
+def test_script_sirve_sin_depurador(entrada, observador):
     """python servicio1.py sirve la aplicación con el depurador apagado"""
-    sirve_sin_depurador(observador, ARCHIVO)
+    sirve_sin_depurador(observador, ARCHIVO, entrada.texto(ARCHIVO))
+
+
+# La última del archivo: los puertos se vigilan desde la importación hasta aquí (con las peticiones
+# de las pruebas de arriba en medio) y se leen una vez más al final.
+def test_importar_no_arranca_el_servidor(observador, app):
+    """importar servicio1 no arranca ningún servidor (gunicorn servicio1:app puede usar la app)"""
+    importacion = observador.importado(ARCHIVO)
+    otros = observador.puertos_al_importar(ARCHIVO)
+    if not (importacion.informe or {}).get('importado') or otros:
+        suspenso('Importar servicio1.py arranca un servidor.', 'que import servicio1 solo cree app, sin arrancar nada',
+                 f'al importar escucha el puerto {otros[0]}' if otros else 'import no vuelve',
+                 "pon app.run(...) dentro de if __name__ == '__main__': para que gunicorn servicio1:app funcione.")
