@@ -1,4 +1,5 @@
 """make empezar (tu carpeta de trabajo) y make html (los cuadernos sin Jupyter)."""
+import os
 import re
 import shutil
 import subprocess
@@ -34,6 +35,14 @@ def test_empezar_copia_los_esqueletos_sin_pisar_nada(tmp_path, orden):
 
     segunda = subprocess.run(empezar, cwd=RAIZ, capture_output=True, text=True)
     assert segunda.stdout.count('ya existe: no lo toco') == len(esqueletos)
+
+
+def test_make_jupyter_anade_allow_root_solo_como_root():
+    """Jupyter se niega a arrancar como root (un contenedor, algunos cuadernos en la nube) sin --allow-root."""
+    orden = subprocess.run(['make', '-n', '-o', '.venv/.taller', '-o', 'modelo_trabajo.bin', 'jupyter'], cwd=RAIZ,
+                           capture_output=True, text=True, check=True).stdout
+    assert 'jupyter lab notebooks/' in orden
+    assert ('--allow-root' in orden) == (os.geteuid() == 0), orden
 
 
 def test_git_no_sigue_mi_trabajo_ni_html():
