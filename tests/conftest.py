@@ -14,6 +14,13 @@ def dv_modelo():
 
 
 @pytest.fixture(scope='session')
+def probabilidad_leccion(dv_modelo):
+    """La probabilidad del cliente de la lección con modelo_trabajo.bin: depende del núcleo de OpenBLAS, nunca se copia."""
+    from abandono.prediccion import predict_cliente
+    return float(predict_cliente(CLIENTE_LECCION, *dv_modelo))
+
+
+@pytest.fixture(scope='session')
 def dv_modelo_pequeno():
     """Un (dv, modelo) del curso entrenado en segundos con 300 clientes reales: para probar la app, no el modelo."""
     from sklearn.feature_extraction import DictVectorizer

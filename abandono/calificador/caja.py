@@ -20,12 +20,14 @@ Qué ve el código del estudiante dentro de su caja:
 Al matar el proceso ``bwrap`` muere el espacio de procesos entero, demonios
 con doble fork incluidos (``--die-with-parent`` y el PID 1 de la caja). Los
 límites de ``limites`` (memoria, CPU, tamaño de archivo, procesos) se fijan
-antes del ``exec`` de bwrap y los hereda todo lo de dentro.
+antes del ``exec`` de bwrap y los hereda todo lo de dentro; los de la caja
+entera (procesos y memoria) los ponen sus cgroups, si el calificador puede
+crearlos (``cajas_con_cgroups``).
 
 El calificador llega a la aplicación de cada ejecución por un socket TCP que él
 mismo escucha en SU 127.0.0.1 y le pasa abierto (la pasarela de dentro acepta y
-reenvía); y el estudiante llega al servicio de prueba del calificador por un
-socket Unix montado en ``/canal`` (dentro, 127.0.0.1:9696 lleva a él), que las
+reenvía); y cada script que lo usa llega a SU servicio de prueba del calificador por un
+socket Unix montado en ``/canal/N`` (dentro, 127.0.0.1:9696 lleva a él), que las
 demás ejecuciones no ven. Los puertos en los que escucha cada ejecución
 los lee el calificador del núcleo (``/proc/PID/net``), no de la caja.
 
@@ -150,68 +152,134 @@ class Entrada:
 
 # --- Una caja ---------------------------------------------------------------------
 
-def _limitar(grupo=None):
+def _limitar(grupo=None, procesos=limites.PROCESOS):
     """En el hijo, antes del exec: los límites que heredará todo lo de la caja."""
-    # RLIMIT_NPROC cuenta los procesos del usuario de fuera en toda la máquina y no frena a root:
-    # como root, el tope por caja lo pone su cgroup «pids» (GrupoDeProcesos); con otro usuario
-    # también cuentan todos sus procesos (el calificador y las demás cajas), y hace falta margen.
     if grupo is not None:
         grupo.entrar()
-    procesos = limites.PROCESOS if os.geteuid() == 0 else 16 * limites.PROCESOS
     for recurso, valor in ((resource.RLIMIT_AS, limites.MEMORIA), (resource.RLIMIT_CPU, limites.CPU),
                            (resource.RLIMIT_FSIZE, limites.ARCHIVO), (resource.RLIMIT_CORE, 0),
-                           (resource.RLIMIT_NPROC, procesos)):
+                           (resource.RLIMIT_NOFILE, limites.DESCRIPTORES), (resource.RLIMIT_NPROC, procesos)):
         resource.setrlimit(recurso, (valor, valor))
 
 
-class GrupoDeProcesos:
-    """Un cgroup «pids» para una caja: su tope de procesos cuando el calificador es root.
+def tope_de_procesos():
+    """El RLIMIT_NPROC de una caja nueva: los procesos e hilos que ya tiene este usuario, y PROCESOS más.
 
-    Se crea bajo la jerarquía «pids» (v1) o la raíz unificada (v2) si admite el
-    controlador; si no hay ninguna escribible (sin root, o sin cgroups), no hace nada
-    y queda RLIMIT_NPROC.
+    RLIMIT_NPROC cuenta todo lo del usuario real en la máquina (el calificador y las
+    demás cajas incluidos), y no frena a root. Relativo a lo que ya hay, una caja no
+    agota los procesos del usuario: deja a las demás y al calificador lo que tenían.
+    El margen de otros PROCESOS es para los hilos que el calificador abre mientras
+    tanto (el tope de la caja lo pone entonces su cgroup «pids», si lo tiene).
     """
-    RAICES = (Path('/sys/fs/cgroup/pids'), Path('/sys/fs/cgroup'))
+    uid, tareas = os.getuid(), 0
+    for pid in filter(str.isdigit, os.listdir('/proc')):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            campos = dict(linea.split(':', 1) for linea in Path(f'/proc/{pid}/status').read_text().splitlines()
+                          if linea.startswith(('Uid:', 'Threads:')))
+            if int(campos['Uid'].split()[0]) == uid:
+                tareas += int(campos['Threads'])
+    return tareas + 2 * limites.PROCESOS
 
-    def __init__(self, tope=limites.PROCESOS):
-        self.ruta = None
-        if os.geteuid() != 0:
-            return
-        for raiz in self.RAICES:
-            ruta = raiz / f'abandono-caja-{os.getpid()}-{next(_NUMERO)}'
+
+def _montajes():
+    """{controlador: punto de montaje} de los cgroups (v1 por controlador; 'unificado' para v2)."""
+    montajes = {}
+    with contextlib.suppress(OSError):
+        for linea in Path('/proc/self/mountinfo').read_text().splitlines():
+            antes, _, despues = linea.partition(' - ')
+            tipo, _, opciones = (despues.split() + ['', '', ''])[:3]
+            punto = antes.split()[4]
+            if tipo == 'cgroup2':
+                montajes.setdefault('unificado', punto)
+            elif tipo == 'cgroup':
+                for opcion in opciones.split(','):
+                    if opcion in ('pids', 'memory'):
+                        montajes.setdefault(opcion, punto)
+    return montajes
+
+
+@functools.cache
+def _jerarquias():
+    """[(carpeta padre, {archivo: valor})]: dónde crear los cgroups de cada caja y qué escribir en ellos.
+
+    Bajo el cgroup en el que ya está el calificador (el tope de una caja queda dentro
+    del suyo). cgroups v1: una jerarquía por controlador; v2: una sola carpeta.
+    """
+    montajes, rutas = _montajes(), {}
+    with contextlib.suppress(OSError):
+        for linea in Path('/proc/self/cgroup').read_text().splitlines():
+            numero, controladores, ruta = linea.split(':', 2)
+            for c in (controladores.split(',') if numero != '0' else ['unificado']):
+                rutas[c] = ruta.lstrip('/')
+    valores = {'pids': {'pids.max': limites.PROCESOS},
+               'memory': {'memory.limit_in_bytes': limites.MEMORIA_CAJA,
+                          'memory.memsw.limit_in_bytes': limites.MEMORIA_CAJA}}
+    jerarquias = [(Path(montajes[c]) / rutas.get(c, ''), valores[c]) for c in valores if c in montajes]
+    faltan = [c for c in valores if c not in montajes]
+    if faltan and 'unificado' in montajes:
+        unificado = {'pids': {'pids.max': limites.PROCESOS},
+                     'memory': {'memory.max': limites.MEMORIA_CAJA, 'memory.swap.max': 0}}
+        jerarquias.append((Path(montajes['unificado']) / rutas.get('unificado', ''),
+                           {k: v for c in faltan for k, v in unificado[c].items()}))
+    return jerarquias
+
+
+class GrupoDeLaCaja:
+    """Los cgroups de una caja: su tope de procesos (``pids``) y de memoria (``memory``), juntos.
+
+    Hacen falta permisos de escritura en la jerarquía de cgroups (root, o un
+    subárbol delegado al usuario). ``controles`` dice cuáles se pudieron poner;
+    sin ``pids``, solo queda RLIMIT_NPROC (``tope_de_procesos``).
+    """
+
+    def __init__(self):
+        self.rutas, self.controles = [], set()
+        for padre, archivos in _jerarquias():
+            ruta = padre / f'abandono-caja-{os.getpid()}-{next(_NUMERO)}'
             try:
                 ruta.mkdir()
+                puestos = []
+                for archivo, valor in archivos.items():
+                    if (ruta / archivo).exists():
+                        (ruta / archivo).write_text(str(valor))
+                        puestos.append(archivo.split('.')[0])
             except OSError:
+                with contextlib.suppress(OSError):
+                    ruta.rmdir()
                 continue
-            if (ruta / 'pids.max').exists():
-                (ruta / 'pids.max').write_text(str(tope))
-                self.ruta = ruta
-                return
-            ruta.rmdir()
+            self.rutas.append(ruta)
+            self.controles.update(puestos)
 
     def entrar(self):
-        """En el hijo (antes del exec): él y todo lo que cree quedan dentro del tope."""
-        if self.ruta is not None:
-            (self.ruta / 'cgroup.procs').write_text(str(os.getpid()))
+        """En el hijo (antes del exec): él y todo lo que cree quedan dentro de los topes."""
+        for ruta in self.rutas:
+            (ruta / 'cgroup.procs').write_text(str(os.getpid()))
 
     def vaciar(self, limite=5.0):
-        """Mata lo que quede en el grupo (nada debería: la caja ya murió) y lo borra."""
-        if self.ruta is None:
-            return
+        """Mata lo que quede en los grupos (nada debería: la caja ya murió) y los borra."""
         fin = time.monotonic() + limite
-        while time.monotonic() < fin:
-            try:
-                pids = (self.ruta / 'cgroup.procs').read_text().split()
-            except OSError:
-                break
-            if not pids:
-                with contextlib.suppress(OSError):
-                    self.ruta.rmdir()
-                break
-            for pid in pids:
-                with contextlib.suppress(ProcessLookupError, ValueError):
-                    os.kill(int(pid), signal.SIGKILL)
-            time.sleep(0.02)
+        for ruta in self.rutas:
+            while time.monotonic() < fin:
+                try:
+                    pids = (ruta / 'cgroup.procs').read_text().split()
+                except OSError:
+                    break
+                if not pids:
+                    with contextlib.suppress(OSError):
+                        ruta.rmdir()
+                    break
+                for pid in pids:
+                    with contextlib.suppress(ProcessLookupError, ValueError):
+                        os.kill(int(pid), signal.SIGKILL)
+                time.sleep(0.02)
+
+
+@functools.cache
+def cajas_con_cgroups():
+    """True si cada caja tiene aquí su propio tope de procesos y de memoria (cgroups escribibles)."""
+    grupo = GrupoDeLaCaja()
+    grupo.vaciar()
+    return {'pids', 'memory'} <= grupo.controles
 
 
 _NUMERO = itertools.count()
@@ -223,7 +291,7 @@ def _entorno(zona):
             'OMP_NUM_THREADS': '1', 'PATH': '/venv/bin:/usr/bin:/bin'}
 
 
-def orden_bwrap(entrada, enchufe=None):
+def orden_bwrap(entrada, enchufes=None):
     """La orden de bubblewrap, sin el programa: qué se monta y cómo, en un solo sitio."""
     orden = [
         'bwrap', '--unshare-all', '--die-with-parent', '--new-session', '--uid', '65534', '--gid', '65534',
@@ -243,8 +311,8 @@ def orden_bwrap(entrada, enchufe=None):
         '--ro-bind', str(entrada.entrega), '/entrada',
         '--ro-bind', str(entrada.calificador), '/calificador',
     ]
-    if enchufe:
-        orden += ['--ro-bind', str(enchufe), f'{CANAL}/prueba.sock']
+    for dentro, fuera in (enchufes or {}).items():
+        orden += ['--ro-bind', str(fuera), dentro]
     # La raíz y /dev de la caja son tmpfs sin tope: de solo lectura, para que /zona sea lo único escribible.
     orden += ['--remount-ro', '/dev', '--remount-ro', '/', '--chdir', '/zona', '--clearenv']
     for clave, valor in _entorno('/zona').items():
@@ -259,7 +327,9 @@ class Orden:
     servir: bool = False             # el calificador quiere hablar con una aplicación que escuche dentro
     preferido: int | None = None     # el puerto al que llevar la pasarela si escucha
     pedido: dict | None = None       # lo que debe probar la sonda
-    usa_el_servicio: bool = False    # su 127.0.0.1:9696 lleva al servicio de prueba del calificador
+    # Su 127.0.0.1:9696 lleva a este servicio de prueba del calificador: un socket Unix (con caja)
+    # o un puerto de 127.0.0.1 (sin caja). Cada orden, el suyo.
+    servicio: Path | int | None = None
 
 
 class Ejecucion:
@@ -346,20 +416,19 @@ class Caja:
     Con caja, un solo bubblewrap: su primer proceso (pasarela.py) precarga
     ``precargar`` y lanza cada orden en un hijo con su propia red. Sin caja
     (``aislada=False``, solo código de fiar), un proceso por orden.
-    ``enchufe`` (con caja) o ``puerto_prueba`` (sin caja): el servicio de prueba al
-    que lleva el 9696 de la lección en las órdenes que ``usa_el_servicio``.
+    El 9696 de la lección lleva, en cada orden con ``servicio``, a ese servicio de prueba.
     """
 
-    def __init__(self, entrada, ordenes, *, aislada=True, enchufe=None, puerto_prueba=None, precargar=()):
+    def __init__(self, entrada, ordenes, *, aislada=True, precargar=()):
         self._pila = contextlib.ExitStack()
         self.ejecuciones = [Ejecucion(orden, self._pila) for orden in ordenes]
         self._grupos, self._procesos, self._zonas, self._raiz = [], [], [], None
         try:
             if aislada:
-                self._en_caja(entrada, enchufe, precargar)
+                self._en_caja(entrada, precargar)
             else:
                 for ejecucion in self.ejecuciones:
-                    self._sin_caja(entrada, ejecucion, puerto_prueba)
+                    self._sin_caja(entrada, ejecucion)
         except BaseException:
             self.cerrar()
             raise
@@ -369,19 +438,23 @@ class Caja:
         self._reloj.start()
 
     def _lanzar(self, orden, **opciones):
-        grupo = GrupoDeProcesos()
+        grupo = GrupoDeLaCaja()
         self._grupos.append(grupo)
+        # Root no pasa por RLIMIT_NPROC (su tope es el cgroup); otro usuario, sí, y cuenta todo lo suyo.
+        procesos = limites.PROCESOS if os.geteuid() == 0 else tope_de_procesos()
         proceso = subprocess.Popen(orden, close_fds=True, start_new_session=True,
-                                   preexec_fn=functools.partial(_limitar, grupo), **opciones)
+                                   preexec_fn=functools.partial(_limitar, grupo, procesos), **opciones)
         self._procesos.append(proceso)
         return proceso
 
-    def _en_caja(self, entrada, enchufe, precargar):
+    def _en_caja(self, entrada, precargar):
         codigos_lectura, codigos_escritura = os.pipe()
         info_lectura, info_escritura = os.pipe()
         pasar, plan = [codigos_escritura, info_escritura], []
         escuchas = []
-        for ejecucion in self.ejecuciones:
+        # El canal de cada orden a su servicio de prueba: /canal/N/prueba.sock; las demás no lo ven.
+        canales = {n: f'{CANAL}/{n}' for n, e in enumerate(self.ejecuciones) if e.orden.servicio is not None}
+        for numero, ejecucion in enumerate(self.ejecuciones):
             orden = ejecucion.orden
             paso = {'programa': list(orden.programa), 'salida': ejecucion.salida_fd.fileno(),
                     'errores': ejecucion.errores_fd.fileno(), 'informe': ejecucion.informe_fd,
@@ -393,12 +466,12 @@ class Caja:
                 ejecucion.url = f'http://127.0.0.1:{escucha.getsockname()[1]}'
                 paso['aceptar'] = escucha.fileno()
                 pasar.append(escucha.fileno())
-            if orden.usa_el_servicio:
-                paso.update(puerto_local=PUERTO_LECCION, enchufe=f'{CANAL}/prueba.sock')
-            elif enchufe:
-                paso['ocultar'] = CANAL   # solo quien usa el servicio de prueba llega a él
+            if numero in canales:
+                paso.update(puerto_local=PUERTO_LECCION, enchufe=f'{canales[numero]}/prueba.sock')
+            paso['ocultar'] = [c for n, c in canales.items() if n != numero]
             plan.append(paso)
-        orden_caja = orden_bwrap(entrada, enchufe)
+        orden_caja = orden_bwrap(entrada, {f'{canales[n]}/prueba.sock': self.ejecuciones[n].orden.servicio
+                                           for n in canales})
         orden_caja[1:1] = ['--info-fd', str(info_escritura)]
         orden_caja += [PYTHON, '-P', '/calificador/pasarela.py']
         proceso = self._lanzar(orden_caja, cwd='/', env={'PATH': '/usr/bin:/bin'}, stdin=subprocess.PIPE,
@@ -439,7 +512,7 @@ class Caja:
             ejecucion.pid = _pid_de_fuera(self._raiz, ejecucion.pid_dentro)
         return puertos_escuchando(f'/proc/{ejecucion.pid}/net') if ejecucion.pid and ejecucion.vivo() else []
 
-    def _sin_caja(self, entrada, ejecucion, puerto_prueba):
+    def _sin_caja(self, entrada, ejecucion):
         orden = ejecucion.orden
         zona = Path(self._pila.enter_context(tempfile.TemporaryDirectory(prefix='zona-')))
         self._zonas.append(zona)
@@ -448,7 +521,7 @@ class Caja:
             (zona / nombre).mkdir()
         # Sin red propia, el 9696 del estudiante se desvía a un puerto libre de verdad (o al
         # del servicio de prueba); la sonda sirve en su propio puerto libre.
-        real = (puerto_prueba if orden.usa_el_servicio else None) or puerto_libre()
+        real = orden.servicio or puerto_libre()
         if orden.servir:
             ejecucion.url = f'http://127.0.0.1:{orden.preferido or real}'
             puerto = int(ejecucion.url.rsplit(':', 1)[1])

@@ -12,12 +12,13 @@ escribe en ``notas_<CARPETA>/``, junto a CARPETA:
 
 - ``calificaciones.csv``: una fila por entrega (se escribe al final y de una vez);
 - ``informe.md`` y ``grafico.png``: la tabla de la clase, los puntos medios por
-  ejercicio y los fallos más comunes;
+  ejercicio, los fallos más comunes y los pares de entregas más parecidos;
+- ``similitud.csv`` y ``similitud.md``: todos los pares, del más parecido al menos;
 - ``retroalimentacion/ENTREGA.md``: lo que se le devuelve a cada estudiante.
+
+Lo escribe ``informes`` (donde se escapa todo lo que elige una entrega).
 """
 import contextlib
-import csv
-import io
 import json
 import multiprocessing
 import os
@@ -29,16 +30,14 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.parse
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from datetime import datetime
 from pathlib import Path
 
 from abandono.ayuda import analizador
 from abandono.calificador import caja, limites, referencia as ref
-from abandono.calificador.complemento import por_ejercicio
-from abandono.calificador.ejercicios import ARCHIVOS, EJERCICIOS
+from abandono.calificador.ejercicios import ARCHIVOS
+from abandono.calificador.informes import escribir, preparar_salida
+from abandono.calificador.similitud import comparar
 from abandono.lanzador import RAIZ
 
 PRUEBAS = RAIZ / 'tests' / 'ejercicios'
@@ -49,7 +48,8 @@ _MAX_RESULTADOS = 2_000_000  # bytes que se aceptan de un pytest
 # pytest, requests, Werkzeug y el complemento: así no se pagan en cada entrega (medio segundo
 # de CPU de los ~4 que cuesta calificar una). El vivero no ejecuta nada de las entregas.
 _VIVERO = multiprocessing.get_context('forkserver')
-_VIVERO.set_forkserver_preload(['pytest', 'requests', 'werkzeug.serving', 'abandono.calificador.complemento'])
+_VIVERO.set_forkserver_preload(['pytest', 'requests', 'werkzeug.serving', 'abandono.esquema',
+                                'abandono.calificador.complemento'])
 
 
 def argumentos_pytest(carpeta, fd_referencia, fd_resultados, aislada=True):
@@ -144,13 +144,29 @@ def entregas_de(carpeta):
                   if p.is_dir() and not p.is_symlink() and not p.name.startswith('.'))
 
 
+SIN_CGROUPS = ('Sin cgroups propios para cada caja (se califica sin root y esta computadora no delega cgroups '
+               'al usuario), las entregas se califican de una en una: así una entrega solo agota sus propios '
+               'límites y no los de sus compañeros.')
+
+
+def a_la_vez(procesos=None, aislada=True):
+    """Cuántas entregas se califican a la vez: una por núcleo, o una sola si las cajas no tienen cgroups.
+
+    Sin cgroups, el tope de procesos de una caja es RLIMIT_NPROC, que cuenta todos los del
+    usuario: dos cajas a la vez se lo quitarían una a otra.
+    """
+    if aislada and not caja.cajas_con_cgroups():
+        return 1
+    return procesos or os.cpu_count() or 1
+
+
 def calificar_clase(carpeta, procesos=None, limite=limites.ENTREGA, progreso=True, aislada=True):
     entregas = entregas_de(carpeta)
     calificaciones = []
     with tempfile.TemporaryDirectory(prefix='referencia-') as privada, ThreadPoolExecutor(1) as aparte:
         referencia = aparte.submit(ref.crear, privada)
         # Una entrega por núcleo: cada una ya lanza sus ejecuciones a la vez.
-        with ThreadPoolExecutor(max_workers=procesos or os.cpu_count() or 1) as grupo:
+        with ThreadPoolExecutor(max_workers=a_la_vez(procesos, aislada)) as grupo:
             pendientes = [grupo.submit(calificar_entrega, e.resolve(), referencia, limite, aislada)
                           for e in entregas]
             for hechas, futuro in enumerate(as_completed(pendientes), start=1):
@@ -161,136 +177,6 @@ def calificar_clase(carpeta, procesos=None, limite=limites.ENTREGA, progreso=Tru
     if progreso and entregas:
         print(file=sys.stderr)
     return sorted(calificaciones, key=lambda c: c['entrega'])
-
-
-# --- Lo que se escribe -----------------------------------------------------------
-
-def maximos():
-    return {n: sum(e.puntos.values()) for n, e in EJERCICIOS.items()}
-
-
-def fila(calificacion):
-    obtenidos = {n: o for n, (_, o, _) in por_ejercicio(calificacion['resultados']).items()}
-    puntos = {f'ejercicio_{n}': obtenidos.get(n, 0) for n in EJERCICIOS}
-    return {'entrega': calificacion['entrega'], **puntos, 'total': sum(puntos.values()),
-            'maximo': sum(maximos().values())}
-
-
-def escribir_atomico(ruta, contenido):
-    """Escribe en un temporal de la misma carpeta y lo cambia de una vez por ``ruta``."""
-    ruta = Path(ruta)
-    fd, temporal = tempfile.mkstemp(dir=ruta.parent, prefix=f'.{ruta.name}.')
-    try:
-        with os.fdopen(fd, 'wb') as archivo:
-            archivo.write(contenido if isinstance(contenido, bytes) else contenido.encode('utf-8'))
-        os.replace(temporal, ruta)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporal)
-        raise
-
-
-def texto_csv(calificaciones):
-    salida = io.StringIO()
-    escritor = csv.DictWriter(salida, ['entrega', *(f'ejercicio_{n}' for n in EJERCICIOS), 'total', 'maximo'],
-                              lineterminator='\n')
-    escritor.writeheader()
-    escritor.writerows(fila(c) for c in calificaciones)
-    return salida.getvalue()
-
-
-def retroalimentacion(calificacion):
-    """El Markdown que se devuelve a un estudiante: puntos y, por cada fallo, qué cambiar."""
-    f = fila(calificacion)
-    lineas = [f"# Calificación de {calificacion['entrega']}: {f['total']}/{f['maximo']}", '',
-              '| ejercicio | puntos |', '|---|---:|']
-    for n, e in EJERCICIOS.items():
-        lineas.append(f"| {n}. {e.titulo} | {f[f'ejercicio_{n}']}/{sum(e.puntos.values())} |")
-    if calificacion['error']:
-        lineas += ['', f"**Aviso:** la calificación no terminó con normalidad ({calificacion['error']}); "
-                       'lo que no se llegó a comprobar cuenta 0.']
-    for r in calificacion['resultados']:
-        marca = '✔' if r['obtenidos'] == r['puntos'] else '✘'
-        lineas += ['', f"- {marca} Ejercicio {r['ejercicio']}, {r['descripcion']}: {r['obtenidos']}/{r['puntos']}"]
-        if r['obtenidos'] < r['puntos'] and r['mensaje']:
-            lineas += ['', '  ```', *('  ' + linea for linea in r['mensaje'].splitlines()), '  ```']
-    return '\n'.join(lineas) + '\n'
-
-
-def fallos_comunes(calificaciones, cuantos=8):
-    return Counter(f"Ej. {r['ejercicio']}: {r['descripcion']}" for c in calificaciones for r in c['resultados']
-                   if r['obtenidos'] < r['puntos']).most_common(cuantos)
-
-
-def grafico(calificaciones):
-    """PNG con los puntos medios por ejercicio (en %) y los fallos más comunes."""
-    import matplotlib
-
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
-
-    figura, (izquierda, derecha) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={'width_ratios': [1, 1.6]})
-    tope = maximos()
-    medias = [100 * sum(fila(c)[f'ejercicio_{n}'] for c in calificaciones) / max(1, len(calificaciones) * tope[n])
-              for n in EJERCICIOS]
-    izquierda.bar([f'Ej. {n}' for n in EJERCICIOS], medias, color='#4C72B0')
-    izquierda.set_ylim(0, 100)
-    izquierda.set_ylabel('% de los puntos (media de la clase)')
-    izquierda.set_title('Puntos por ejercicio')
-    comunes = fallos_comunes(calificaciones)
-    if comunes:
-        nombres, veces = zip(*reversed(comunes))
-        derecha.barh([n if len(n) <= 60 else n[:59] + '…' for n in nombres], veces, color='#DD8452')
-        derecha.set_xlabel('entregas que fallan la comprobación')
-    derecha.set_title('Fallos más comunes')
-    figura.tight_layout()
-    salida = io.BytesIO()
-    figura.savefig(salida, format='png', dpi=100)
-    plt.close(figura)
-    return salida.getvalue()
-
-
-def informe(calificaciones, segundos):
-    lineas = ['# Informe de calificaciones', '',
-              f'{len(calificaciones)} entregas calificadas el {datetime.now():%d/%m/%Y a las %H:%M} '
-              f'en {segundos:.0f} s.',
-              '', '![Puntos por ejercicio y fallos más comunes](grafico.png)', '',
-              *(f'- Ejercicio {n}: {e.titulo} ({sum(e.puntos.values())} puntos)' for n, e in EJERCICIOS.items()), '',
-              '| entrega | ' + ' | '.join(f'ej. {n}' for n in EJERCICIOS) + ' | total | aviso |',
-              '|---|' + '---:|' * (len(EJERCICIOS) + 1) + '---|']
-    for c in calificaciones:
-        f = fila(c)
-        # El nombre de la carpeta y el aviso los elige la entrega: una | no debe partir la fila.
-        nombre, aviso = (texto.replace('|', r'\|') for texto in (c['entrega'], c['error'] or ''))
-        enlace = urllib.parse.quote(f"{c['entrega']}.md")
-        lineas.append(f"| [{nombre}](retroalimentacion/{enlace}) | "
-                      + ' | '.join(str(f[f'ejercicio_{n}']) for n in EJERCICIOS)
-                      + f" | {f['total']}/{f['maximo']} | {aviso} |")
-    lineas += ['', '## Fallos más comunes', '', *(f'- {n}: {v}' for n, v in fallos_comunes(calificaciones))]
-    return '\n'.join(lineas) + '\n'
-
-
-SALIDAS = ('calificaciones.csv', 'informe.md', 'grafico.png', 'retroalimentacion')
-
-
-def preparar_salida(salida):
-    """Crea la carpeta y borra lo de una calificación anterior, para que nada viejo parezca nuevo."""
-    salida.mkdir(parents=True, exist_ok=True)
-    for nombre in SALIDAS:
-        ruta = salida / nombre
-        if ruta.is_dir() and not ruta.is_symlink():
-            shutil.rmtree(ruta)
-        elif ruta.exists() or ruta.is_symlink():
-            ruta.unlink()  # un archivo, un enlace o una FIFO: fuera, sin abrirlo
-    (salida / 'retroalimentacion').mkdir()
-
-
-def escribir(calificaciones, salida, segundos):
-    for c in calificaciones:
-        escribir_atomico(salida / 'retroalimentacion' / f"{c['entrega']}.md", retroalimentacion(c))
-    escribir_atomico(salida / 'grafico.png', grafico(calificaciones))
-    escribir_atomico(salida / 'informe.md', informe(calificaciones, segundos))
-    escribir_atomico(salida / 'calificaciones.csv', texto_csv(calificaciones))  # el último: señal de que terminó
 
 
 def es_una_entrega(carpeta):
@@ -330,13 +216,17 @@ def main(argv=None):
     if salida == RAIZ or salida == carpeta or carpeta in salida.parents:
         parser.error(f'la salida {salida} no puede ser la raíz del taller ni estar dentro de la clase.')
     preparar_salida(salida)
+    aviso = SIN_CGROUPS if aislada and not caja.cajas_con_cgroups() else ''
+    if aviso:
+        print(f'Aviso: {aviso}', file=sys.stderr)
     inicio = time.monotonic()
     calificaciones = calificar_clase(carpeta, args.procesos, args.limite, aislada=aislada)
     segundos = time.monotonic() - inicio
-    escribir(calificaciones, salida, segundos)
+    pares = comparar({e.name: e for e in entregas_de(carpeta)})
+    escribir(calificaciones, salida, segundos, pares, aviso)
     print(f'{len(calificaciones)} entregas en {segundos:.1f} s '
           f'({60 * len(calificaciones) / max(segundos, 1e-9):.0f} por minuto). Notas en {salida}/ '
-          '(calificaciones.csv, informe.md, grafico.png y retroalimentacion/).')
+          '(calificaciones.csv, informe.md, grafico.png, similitud.md y retroalimentacion/).')
     return 0
 
 

@@ -19,9 +19,10 @@ from pathlib import Path
 from abandono import entrenamiento
 from abandono.ayuda import analizador
 from abandono.calificador import caja, referencia as ref
-from abandono.calificador.clase import calificar_entrega, fila, maximos
+from abandono.calificador.clase import calificar_entrega
 from abandono.calificador.diagnostico import mal_puestos
 from abandono.calificador.ejercicios import ARCHIVOS, EJERCICIOS
+from abandono.calificador.informes import fila, maximos, visible
 from abandono.calificador.juicio import POR_EL_ERROR_DE_ARRIBA
 from abandono.integridad import RUTA_MODELO
 from abandono.lanzador import RAIZ
@@ -31,7 +32,8 @@ CARPETA = RAIZ / 'mi_trabajo'
 
 def mostrar(calificacion, segundos, salida=sys.stdout):
     f = fila(calificacion)
-    escribir = lambda texto='': print(texto, file=salida)  # noqa: E731
+    # Lo que imprime el código del estudiante llega a los mensajes: sus secuencias de escape, inertes.
+    escribir = lambda texto='': print(visible(texto), file=salida)  # noqa: E731
     escribir(f"Calificación de {calificacion['entrega']}/ ({segundos:.0f} s)")
     escribir()
     for n, e in EJERCICIOS.items():

@@ -2,8 +2,8 @@
 
 ``Observador`` abre, en cuanto se crea, la caja de la entrega, con una
 ejecución por cada forma de ejecutar cada archivo de ``ejercicios.ARCHIVOS``
-(importado por la sonda, como script; todas a la vez), y el servicio de prueba
-del ejercicio 4. Las pruebas piden después lo
+(importado por la sonda, como script; todas a la vez), y un servicio de prueba
+por cada script que lo usa (el ejercicio 4). Las pruebas piden después lo
 que necesitan (``importado``, ``script``) y esperan solo a eso.
 
 Todo lo que sale de aquí lo ve el calificador por sí mismo: respuestas HTTP
@@ -12,11 +12,12 @@ peticiones que llegan a su servicio de prueba. El informe de la sonda solo se
 usa donde hay que hacer el trabajo para acertar (probabilidades de clientes
 nuevos con un modelo nuevo) o para dar pistas.
 """
+import functools
 import json
 import random
 import threading
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from abandono.calificador import limites
 from abandono.calificador.caja import Caja, Orden
@@ -46,52 +47,106 @@ class Script:
 
 
 _MAX_CUERPO = 64 * 1024
-_MAX_PETICIONES = 20
+_MAX_PETICIONES = 20      # peticiones que se anotan (el ejercicio pide una)
+_MAX_CONEXIONES = 100     # conexiones que se atienden en total; las demás se cierran al llegar
+_A_LA_VEZ = 4             # conexiones atendidas a la vez, cada una en un hilo del calificador
+_PLAZO = 2.0              # segundos sin que llegue nada de una conexión abierta: se cierra
 
 
-@dataclass
 class ServicioDePrueba:
-    """El /predict del calificador para el ejercicio 4: responde ``probabilidad`` y anota cada petición."""
-    probabilidad: float
-    peticiones: list = field(default_factory=list)
+    """El /predict del calificador para el ejercicio 4: valida el cliente, responde ``probabilidad`` y lo anota.
+
+    Uno por script que lo usa, con su propia lista de peticiones. Corre en el
+    calificador, así que todo tiene tope: cuerpos (413), peticiones anotadas
+    (429), conexiones a la vez (``_A_LA_VEZ`` hilos como mucho: 1 500 conexiones
+    mudas no crean 1 500 hilos), conexiones en total y espera de lectura.
+    Valida como el servicio del taller (``abandono.esquema``, con las variables
+    del modelo de la calificación): un cliente con valores que el modelo no
+    conoce recibe un 422 con el campo que falla, no una probabilidad.
+    """
+
+    def __init__(self, probabilidad, variables):
+        from types import SimpleNamespace
+
+        from abandono.esquema import Validador
+
+        self.probabilidad = probabilidad
+        self.peticiones = []
+        # El validador solo lee los nombres de las variables del DictVectorizer: no hace falta cargar el modelo.
+        self._validador = Validador(SimpleNamespace(feature_names_=list(variables), separator='='))
 
     def aplicacion(self):
         from werkzeug.wrappers import Request
 
+        from abandono.esquema import ErrorDeEntrada
+
         @Request.application
         def aplicacion(peticion):
-            # Con tope: un script que manda cuerpos enormes o miles de peticiones no llena la
-            # memoria del calificador (un cliente son unos 700 bytes; el ejercicio pide una petición).
             if len(self.peticiones) >= _MAX_PETICIONES:
                 return _json({'error': f'Demasiadas peticiones: el ejercicio pide una (se anotan {_MAX_PETICIONES})'}, 429)
             peticion.max_content_length = _MAX_CUERPO   # más grande: 413, sin leerlo
             cuerpo = peticion.get_json(silent=True)
             datos = peticion.get_data(cache=True)
-            self.peticiones.append({'metodo': peticion.method, 'ruta': peticion.path,
-                                    'tipo': peticion.mimetype, 'json': cuerpo, 'bytes': len(datos),
-                                    'formulario': bool(peticion.form),
-                                    # data=json.dumps(cliente): JSON sin la cabecera que lo dice
-                                    'json_sin_tipo': cuerpo is None and _es_json(datos)})
+            anotada = {'metodo': peticion.method, 'ruta': peticion.path, 'tipo': peticion.mimetype, 'json': cuerpo,
+                       'bytes': len(datos), 'formulario': bool(peticion.form), 'aceptada': False, 'error': None,
+                       # data=json.dumps(cliente): JSON sin la cabecera que lo dice
+                       'json_sin_tipo': cuerpo is None and _es_json(datos)}
+            self.peticiones.append(anotada)
             if peticion.path != '/predict':
                 return _json({'error': f'No existe la ruta {peticion.path}; el servicio responde en /predict'}, 404)
             if peticion.method != 'POST':
                 return _json({'error': f'Método {peticion.method} no permitido: usa POST'}, 405)
             if not isinstance(cuerpo, dict):
                 return _json({'error': 'El cliente debe llegar en JSON (requests.post(url, json=cliente))'}, 400)
+            try:
+                self._validador.cliente(json.dumps(cuerpo))
+            except ErrorDeEntrada as error:
+                anotada['error'] = error.mensaje
+                return _json(error.como_json(), error.estado)
+            anotada['aceptada'] = True
             return _json({'probabilidad_abandono': self.probabilidad, 'abandono': self.probabilidad >= 0.5})
 
         return aplicacion
 
     def iniciar(self, direccion):
         """Sirve en ``direccion`` (``unix:///ruta`` o un puerto de 127.0.0.1) en un hilo; devuelve el servidor."""
-        from werkzeug.serving import make_server
-
-        if isinstance(direccion, int):
-            servidor = make_server('127.0.0.1', direccion, self.aplicacion(), threaded=True)
-        else:
-            servidor = make_server(direccion, 0, self.aplicacion(), threaded=True)
+        servidor = _servidor_con_tope()(*(('127.0.0.1', direccion) if isinstance(direccion, int) else (direccion, 0)),
+                                         self.aplicacion())
         threading.Thread(target=servidor.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True).start()
         return servidor
+
+
+@functools.cache
+def _servidor_con_tope():
+    """El servidor WSGI de Werkzeug con hilos, pero con tope de hilos, de conexiones y de espera."""
+    from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
+
+    class Atencion(WSGIRequestHandler):
+        timeout = _PLAZO   # cada lectura de la conexión espera como mucho _PLAZO
+
+        def log_request(self, *args):
+            pass   # el registro de cada petición no sirve al calificador
+
+    class ServidorConTope(ThreadedWSGIServer):
+        def __init__(self, host, puerto, app):
+            super().__init__(host, puerto, app, handler=Atencion)
+            self._plazas = threading.BoundedSemaphore(_A_LA_VEZ)
+            self._atendidas = 0
+
+        def process_request(self, request, client_address):
+            if self._atendidas >= _MAX_CONEXIONES or not self._plazas.acquire(blocking=False):
+                self.shutdown_request(request)   # sin plaza: se cierra, sin hilo
+                return
+            self._atendidas += 1
+            super().process_request(request, client_address)
+
+        def process_request_thread(self, request, client_address):
+            try:
+                super().process_request_thread(request, client_address)
+            finally:
+                self._plazas.release()
+
+    return ServidorConTope
 
 
 def _es_json(datos):
@@ -108,12 +163,12 @@ def _json(datos, estado=200):
 
 
 class Observador:
-    """La caja de una entrega y su servicio de prueba; se cierra todo con ``cerrar``."""
+    """La caja de una entrega y los servicios de prueba de sus scripts; se cierra todo con ``cerrar``."""
 
     def __init__(self, entrada, referencia, aislada=True):
         self.entrada, self.referencia, self.aislada = entrada, referencia, aislada
         self._pila = ExitStack()
-        self.servicio = ServicioDePrueba(referencia.respuesta_prueba)
+        self._servicios = {}   # archivo -> su ServicioDePrueba: cada script anota solo sus peticiones
         self._cajas, self._hechos, self._cerrojo = {}, {}, threading.Lock()
         self.dichas = set()   # las causas de fallo ya explicadas (juicio.una_vez): cada una, un bloque
         try:
@@ -122,16 +177,21 @@ class Observador:
             self._pila.close()
             raise
 
+    def _servicio_para(self, nombre):
+        """Abre el servicio de prueba del script ``nombre``; devuelve dónde escucha (socket Unix o puerto)."""
+        servicio = self._servicios[nombre] = ServicioDePrueba(self.referencia.respuesta_prueba,
+                                                              self.referencia.variables)
+        direccion = self.entrada.base / f'prueba-{len(self._servicios)}.sock' if self.aislada else puerto_libre()
+        servidor = servicio.iniciar(f'unix://{direccion}' if self.aislada else direccion)
+        self._pila.callback(servidor.server_close)
+        self._pila.callback(servidor.shutdown)
+        return direccion
+
+    def servicio(self, nombre):
+        """El :class:`ServicioDePrueba` del script ``nombre`` (sus peticiones y solo las suyas)."""
+        return self._servicios.get(nombre)
+
     def _abrir(self):
-        enchufe = puerto_prueba = None
-        if any(a.usa_el_servicio for a in ARCHIVOS.values()):
-            if self.aislada:
-                enchufe = self.entrada.base / 'prueba.sock'
-                servidor = self.servicio.iniciar(f'unix://{enchufe}')
-            else:
-                puerto_prueba = puerto_libre()
-                servidor = self.servicio.iniciar(puerto_prueba)
-            self._pila.callback(servidor.shutdown)
         # Todas las formas de ejecutar todos los archivos, en una sola caja: lo precargado
         # (scikit-learn, Flask, requests) se importa una vez por entrega.
         ordenes, claves, precargar = [], [], []
@@ -149,15 +209,14 @@ class Observador:
                 ordenes.append(Orden(('sonda',), servir=True, preferido=propio, pedido=pedido))
                 claves.append(((archivo.nombre, 'importar'), propio))
             if archivo.script:
-                ordenes.append(Orden((archivo.nombre,), servir=archivo.sirve,
-                                     usa_el_servicio=archivo.usa_el_servicio))
+                servicio = self._servicio_para(archivo.nombre) if archivo.usa_el_servicio else None
+                ordenes.append(Orden((archivo.nombre,), servir=archivo.sirve, servicio=servicio))
                 claves.append(((archivo.nombre, 'script'), None))
         if not ordenes:
             return
-        # Solo las ejecuciones que usan el servicio de prueba llegan a él: ninguna otra puede
-        # hacerle las peticiones que califican al ejercicio 4.
-        caja = self._pila.enter_context(Caja(self.entrada, ordenes, aislada=self.aislada, enchufe=enchufe,
-                                             puerto_prueba=puerto_prueba, precargar=precargar))
+        # Cada ejecución llega solo a su servicio de prueba: ninguna otra puede hacerle las
+        # peticiones que califican al ejercicio 4.
+        caja = self._pila.enter_context(Caja(self.entrada, ordenes, aislada=self.aislada, precargar=precargar))
         for (clave, propio), ejecucion in zip(claves, caja.ejecuciones):
             self._cajas[clave] = (ejecucion, propio)
 

@@ -154,9 +154,9 @@ def volcable(si):
 def red_propia(ocultar=None):
     """Este proceso pasa a una red nueva con solo su loopback, y sin privilegios en ella.
 
-    ``ocultar``: una carpeta de la caja que esta ejecución no debe ver (el canal al
-    servicio de prueba, si no es ella quien lo usa): se tapa con un tmpfs vacío en un
-    espacio de montaje propio; sin privilegios, el estudiante no puede destaparla.
+    ``ocultar``: carpetas de la caja que esta ejecución no debe ver (los canales a los
+    servicios de prueba de las demás): se tapan con un tmpfs vacío en un espacio de
+    montaje propio; sin privilegios, el estudiante no puede destaparlas.
     """
     uid, gid = os.getuid(), os.getgid()
     _llamar(_libc.unshare, _CLONE_NEWUSER | _CLONE_NEWNET | (_CLONE_NEWNS if ocultar else 0))
@@ -166,8 +166,8 @@ def red_propia(ocultar=None):
     with socket.socket() as s:
         banderas = struct.unpack(_INTERFAZ, fcntl.ioctl(s, _SIOCGIFFLAGS, struct.pack(_INTERFAZ, b'lo', 0)))[1]
         fcntl.ioctl(s, _SIOCSIFFLAGS, struct.pack(_INTERFAZ, b'lo', banderas | _IFF_UP))
-    if ocultar:
-        _llamar(_libc.mount, b'tmpfs', ocultar.encode(), b'tmpfs', ctypes.c_ulong(_MS_RDONLY_NOSUID_NODEV_NOEXEC), None)
+    for carpeta in ocultar or ():
+        _llamar(_libc.mount, b'tmpfs', carpeta.encode(), b'tmpfs', ctypes.c_ulong(_MS_RDONLY_NOSUID_NODEV_NOEXEC), None)
     # El espacio de usuarios nuevo trae todas las capacidades (solo sobre esta red): fuera.
     cabecera = (ctypes.c_uint32 * 2)(0x20080522, 0)    # _LINUX_CAPABILITY_VERSION_3, este proceso
     _llamar(_libc.capset, cabecera, (ctypes.c_uint32 * 6)())

@@ -33,6 +33,7 @@ class Referencia:
     cliente_leccion: dict
     probabilidad_leccion: float
     respuesta_prueba: float      # la probabilidad que responde el servicio de prueba del ejercicio 4
+    variables: list              # dv.feature_names_: con ellas valida los clientes el servicio de prueba
 
     def a_json(self):
         return json.dumps(asdict(self))
@@ -78,4 +79,4 @@ def crear(carpeta, ruta=RUTA_MODELO, semilla=None):
     leccion = float(movido.predict_proba(dv.transform([CLIENTE_LECCION]))[0, 1])
     return Referencia(modelo=str(destino), clientes=clientes, probabilidades=probabilidades,
                       cliente_leccion=dict(CLIENTE_LECCION), probabilidad_leccion=leccion,
-                      respuesta_prueba=round(azar.uniform(0.05, 0.95), 4))
+                      respuesta_prueba=round(azar.uniform(0.05, 0.95), 4), variables=list(dv.feature_names_))

@@ -15,19 +15,36 @@ para que las pruebas comprueben que no quedó nada.
     python tests/calificador/muestras.py DESTINO --clase 30 # 30 entregas para medir la velocidad
 """
 import argparse
+import functools
 import itertools
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 RAIZ = Path(__file__).resolve().parents[2]
+if str(RAIZ) not in sys.path:  # ejecutado como script (make bench lo hace): el paquete abandono del taller
+    sys.path.insert(0, str(RAIZ))
+
+from abandono.calificador.ejercicios import ARCHIVOS as _TABLA  # noqa: E402
+from abandono.datos import CLIENTE_LECCION  # noqa: E402
+
 BASES = {'solutions': RAIZ / 'solutions', 'exercises': RAIZ / 'exercises'}
-ARCHIVOS = ('servicio1.py', 'flask_test.py', 'probar_servicio.py')
+ARCHIVOS = tuple(_TABLA)
 S, F, P = ARCHIVOS
 ERROR, CORRECTA, HOSTIL, ATAQUE = 'error típico', 'correcta', 'hostil', 'ataque'
 PUERTO_ESCUCHA = 'PUERTO_DE_FUERA'  # lo cambia la prueba por el puerto de su escucha de fuera
 RAIZ_DEL_TALLER = 'RAIZ_DEL_TALLER'  # la carpeta del taller que califica, donde esté clonado
+PROBABILIDAD_DEL_TALLER = 'PROBABILIDAD_DEL_TALLER'  # la del cliente de la lección con modelo_trabajo.bin
+
+
+@functools.cache
+def _probabilidad_del_taller():
+    """La que un tramposo copiaría: la del cliente de la lección con el modelo del taller (depende del núcleo)."""
+    from abandono.integridad import cargar_modelo
+    from abandono.prediccion import predict_cliente
+    return repr(float(predict_cliente(CLIENTE_LECCION, *cargar_modelo(RAIZ / 'modelo_trabajo.bin'))))
 
 
 @dataclass(frozen=True)
@@ -73,7 +90,9 @@ class Muestra:
 
     @staticmethod
     def _concretar(codigo, puerto_de_fuera):
-        """El código de un ataque con el puerto de la escucha de fuera y la ruta real del taller."""
+        """El código de un ataque con el puerto de la escucha de fuera, la ruta real del taller y su probabilidad."""
+        if PROBABILIDAD_DEL_TALLER in codigo:
+            codigo = codigo.replace(PROBABILIDAD_DEL_TALLER, _probabilidad_del_taller())
         return codigo.replace(PUERTO_ESCUCHA, str(puerto_de_fuera)).replace(RAIZ_DEL_TALLER, str(RAIZ))
 
 
@@ -128,7 +147,8 @@ for _ruta in ['RAIZ_DEL_TALLER/solutions/servicio1.py', *_glob.glob('/proc/*/cwd
 _FALSIFICA = '''
 import json as _json, os as _os
 _falso = {'importado': True, 'probado': True, 'error': None, 'encontrados': {'dv': True, 'modelo': True},
-          'carga': [0.0619] * 30, 'predict_cliente': [{'tipo': 'float', 'numero': 0.0619}] * 30,
+          'carga': [PROBABILIDAD_DEL_TALLER] * 30,
+          'predict_cliente': [{'tipo': 'float', 'numero': PROBABILIDAD_DEL_TALLER}] * 30,
           'hola': {'tipo': 'str', 'texto': 'Hola C8280'},
           'app': [{'regla': '/hola', 'metodos': ['GET'], 'argumentos': []}]}
 for _fd in range(3, 64):
@@ -136,7 +156,7 @@ for _fd in range(3, 64):
         _os.write(_fd, (_json.dumps(_falso) + '\\n').encode())
     except OSError:
         pass
-print('Probabilidad de abandono: 0.062')
+print('Probabilidad de abandono:', round(PROBABILIDAD_DEL_TALLER, 3))
 '''
 _CUADRICULA = '''
 for _i in range(1001):
@@ -346,12 +366,7 @@ MUESTRAS = [
              P: [("url = 'http://localhost:9696/predict'\n", "url = 'http://localhost:9696/predict'\n\n"
                                                               "from cliente_de_la_leccion import cliente\n"),
                  ('cliente = {', 'otro_cliente = {')]},
-            extra={'cliente_de_la_leccion.py': "cliente = {'customerid': '8879-zkjof', 'gender': 'female', "
-                   "'seniorcitizen': 0, 'partner': 'no', 'dependents': 'no', 'tenure': 41, 'phoneservice': 'yes', "
-                   "'multiplelines': 'no', 'internetservice': 'dsl', 'onlinesecurity': 'yes', 'onlinebackup': 'no', "
-                   "'deviceprotection': 'yes', 'techsupport': 'yes', 'streamingtv': 'yes', 'streamingmovies': 'yes', "
-                   "'contract': 'one_year', 'paperlessbilling': 'yes', 'paymentmethod': 'bank_transfer_(automatic)', "
-                   "'monthlycharges': 79.85, 'totalcharges': 3320.75}\n"}),
+            extra={'cliente_de_la_leccion.py': f'cliente = {CLIENTE_LECCION!r}\n'}),
     Muestra('prueba_sin_fin', CORRECTA, 'probar_servicio.py hace su trabajo y después no termina',
             {P: [('print(respuesta.json())\n# END', 'print(respuesta.json())\nwhile True:\n    pass\n# END')]}),
 

@@ -174,17 +174,62 @@ def test_cada_ejecucion_de_una_caja_tiene_su_red_y_comparten_lo_precargado(entra
 
 CANAL = '''
 import os
-print(sorted(os.listdir('/canal')), flush=True)
+print(sorted(os.listdir('/canal')), sorted(p for p in os.listdir('/canal') if os.listdir(f'/canal/{p}')), flush=True)
 '''
 
 
-def test_solo_la_ejecucion_que_usa_el_servicio_de_prueba_ve_su_canal(entrada, tmp_path):
-    """Las demás ejecuciones de la caja no pueden hacerle al servicio de prueba las peticiones del ejercicio 4."""
-    enchufe = tmp_path / 'prueba.sock'
-    with socket.socket(socket.AF_UNIX) as servidor:
-        servidor.bind(str(enchufe))
+def test_cada_ejecucion_ve_solo_el_canal_de_su_servicio_de_prueba(entrada, tmp_path):
+    """Ninguna ejecución puede hacerle al servicio de prueba de otra las peticiones que califican el ejercicio 4."""
+    servidores = []
+    for nombre in ('a.sock', 'b.sock'):
+        servidor = socket.socket(socket.AF_UNIX)
+        servidor.bind(str(tmp_path / nombre))
         servidor.listen()
-        ordenes = [caja.Orden(('espia.py',), usa_el_servicio=True), caja.Orden(('espia.py',))]
-        with caja.Caja(entrada(CANAL), ordenes, enchufe=enchufe) as abierta:
-            vistos = [(e.esperar_fin(20), e.salida.strip()) for e in abierta.ejecuciones]
-    assert vistos == [(0, "['prueba.sock']"), (0, '[]')]
+        servidores.append(servidor)
+    ordenes = [caja.Orden(('espia.py',), servicio=tmp_path / 'a.sock'), caja.Orden(('espia.py',)),
+               caja.Orden(('espia.py',), servicio=tmp_path / 'b.sock')]
+    with caja.Caja(entrada(CANAL), ordenes) as abierta:
+        vistos = [(e.esperar_fin(20), e.salida.strip()) for e in abierta.ejecuciones]
+    for servidor in servidores:
+        servidor.close()
+    assert vistos == [(0, "['0', '2'] ['0']"), (0, "['0', '2'] []"), (0, "['0', '2'] ['2']")]
+
+
+MEMORIA = '''
+import os, sys, time
+hijos = []
+for _ in range(3):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            datos = b'x' * 1400 * 1024 ** 2   # 1,4 GB escritos de verdad: cabe en RLIMIT_AS, no en la caja
+        except MemoryError:
+            os._exit(3)
+        print('reservado', flush=True)
+        time.sleep(5)
+        os._exit(0)
+    hijos.append(pid)
+print(sorted(os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in hijos), flush=True)
+abiertos = []
+try:
+    while len(abiertos) < 5000:
+        abiertos.append(os.open('/dev/null', os.O_RDONLY))
+except OSError:
+    pass
+print(len(abiertos))
+'''
+
+
+@pytest.mark.skipif(not caja.cajas_con_cgroups(), reason='sin cgroups escribibles (sin root) no hay tope de memoria por caja')
+def test_la_caja_entera_tiene_tope_de_memoria_y_cada_proceso_de_descriptores(entrada):
+    """Tres procesos de 1,4 GB: RLIMIT_AS es por proceso y los deja; el cgroup «memory» de la caja, no."""
+    with caja.Caja(entrada(MEMORIA), [caja.Orden(('espia.py',))]) as abierta:
+        ejecucion = abierta.ejecuciones[0]
+        assert ejecucion.esperar_fin(60) == 0, ejecucion.errores
+        # El pico de la caja según su cgroup (v1: max_usage_in_bytes; v2: peak).
+        pico = max((int((r / nombre).read_text()) for g in abierta._grupos for r in g.rutas
+                    for nombre in ('memory.max_usage_in_bytes', 'memory.peak') if (r / nombre).exists()), default=0)
+        lineas = ejecucion.salida.split()
+    assert 'reservado' not in lineas, ejecucion.salida
+    assert pico <= limites.MEMORIA_CAJA
+    assert 0 < int(lineas[-1]) < limites.DESCRIPTORES

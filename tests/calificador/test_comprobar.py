@@ -12,10 +12,13 @@ import sys
 
 import pytest
 
+from abandono.calificador.ejercicios import EJERCICIOS
 from abandono.lanzador import RAIZ
 from muestras import MUESTRAS, PISTAS, Muestra
 
 POR_NOMBRE = {m.nombre: m for m in MUESTRAS}
+MAXIMOS = {n: sum(e.puntos.values()) for n, e in EJERCICIOS.items()}
+TOTAL = sum(MAXIMOS.values())
 
 
 def comprobar(carpeta):
@@ -45,16 +48,19 @@ def test_la_carpeta_escrita_como_la_leccion_saca_todo_aunque_el_9696_este_ocupad
     carpeta = Muestra('leccion', 'correcta', '', PISTAS, base='exercises').construir(tmp_path)
     with ocupar_9696():
         salida = comprobar(carpeta)
-    assert 'Total: 16/16' in salida, salida
+    assert f'Total: {TOTAL}/{TOTAL}' in salida, salida
     assert '¡Todo bien!' in salida
 
 
 @pytest.mark.lento
 def test_dos_errores_dan_sus_dos_pistas(tmp_path):
-    cambios = {**POR_NOMBRE['url_sin_http'].cambios, **POR_NOMBRE['depurador_activado'].cambios}
+    errores = POR_NOMBRE['url_sin_http'], POR_NOMBRE['depurador_activado']
+    cambios = {archivo: c for e in errores for archivo, c in e.cambios.items()}
+    assert len(cambios) == sum(len(e.cambios) for e in errores), 'los dos errores deben tocar archivos distintos'
     carpeta = Muestra('dos_errores', 'error típico', '', cambios).construir(tmp_path)
     salida = comprobar(carpeta)
-    assert 'Total: 11/16' in salida, salida
+    obtenidos = sum((MAXIMOS | errores[0].esperado | errores[1].esperado).values())
+    assert f'Total: {obtenidos}/{TOTAL}' in salida, salida
     for texto in ('Ejercicio 2 (flask_test.py: hola en una ruta): 2/3', 'Ejercicio 4 (probar el servicio con requests): 0/3',
                   'con http:// delante', 'arranca con el depurador activado', 'Se esperaba:', 'Se obtuvo:', 'Pista:'):
         assert texto in salida, salida
@@ -127,4 +133,4 @@ def test_sin_caja_la_solucion_saca_todo_aunque_el_9696_este_ocupado():
     with ocupar_9696():
         resultado = subprocess.run(orden, cwd=RAIZ, capture_output=True, text=True, timeout=180,
                                    env={**os.environ, 'PYTEST_DISABLE_PLUGIN_AUTOLOAD': '1'})
-    assert 'puntos: 16/16' in resultado.stdout, resultado.stdout[-3000:]
+    assert f'puntos: {TOTAL}/{TOTAL}' in resultado.stdout, resultado.stdout[-3000:]

@@ -80,3 +80,17 @@ def test_make_ejercicios_comprobar_dice_que_esta_al_dia():
     resultado = subprocess.run([sys.executable, '-m', 'abandono.calificador.generador', '--comprobar'],
                                cwd=RAIZ, capture_output=True, text=True, timeout=60)
     assert resultado.returncode == 0 and 'al día' in resultado.stdout, resultado.stderr
+
+
+def test_el_cliente_escrito_en_cada_archivo_es_el_de_la_leccion():
+    """Soluciones y esqueletos escriben el cliente a mano, como el estudiante: debe ser CLIENTE_LECCION."""
+    from abandono.datos import CLIENTE_LECCION
+    escritos = {}
+    rutas = [*(RAIZ / 'solutions').glob('*.py'), *(RAIZ / 'exercises').glob('*.py')]
+    for ruta in rutas:
+        for nodo in ast.walk(ast.parse(ruta.read_text(encoding='utf-8'))):
+            if isinstance(nodo, ast.Assign) and [getattr(t, 'id', None) for t in nodo.targets] == ['cliente'] \
+                    and isinstance(nodo.value, ast.Dict):
+                escritos[f'{ruta.parent.name}/{ruta.name}'] = ast.literal_eval(nodo.value)
+    assert escritos.keys() >= {'solutions/servicio1.py', 'solutions/probar_servicio.py'}
+    assert {nombre: c for nombre, c in escritos.items() if c != CLIENTE_LECCION} == {}

@@ -3,6 +3,7 @@
 Respuestas HTTP sin fin de su app, cuerpos enormes o miles de peticiones a su
 servicio de prueba, y un informe de la sonda que se queda a media línea.
 """
+import socket
 import threading
 import time
 
@@ -12,7 +13,14 @@ from werkzeug.serving import make_server
 
 from abandono.calificador import caja, juicio
 from abandono.calificador.observacion import ServicioDePrueba
+from abandono.datos import CLIENTE_LECCION
+from abandono.integridad import cargar_modelo
 from abandono.lanzador import RAIZ
+
+
+@pytest.fixture(scope='module')
+def variables():
+    return list(cargar_modelo(RAIZ / 'modelo_trabajo.bin')[0].feature_names_)
 
 
 @pytest.fixture
@@ -42,15 +50,47 @@ def test_una_respuesta_sin_fin_se_lee_hasta_el_tope(servidor):
     assert time.monotonic() - inicio < 3
 
 
-def test_el_servicio_de_prueba_no_lee_cuerpos_enormes_ni_anota_sin_fin(servidor):
-    servicio = ServicioDePrueba(0.25)
+def test_el_servicio_de_prueba_no_lee_cuerpos_enormes_ni_anota_sin_fin(servidor, variables):
+    servicio = ServicioDePrueba(0.25, variables)
     url = servidor(servicio.aplicacion()) + '/predict'
     enorme = requests.post(url, data=b'{"a": "' + b'x' * 10_000_000 + b'"}',
                            headers={'Content-Type': 'application/json'}, timeout=10)
     assert enorme.status_code == 413 and servicio.peticiones == []
-    estados = [requests.post(url, json={'tenure': 41}, timeout=10).status_code for _ in range(25)]
+    estados = [requests.post(url, json=CLIENTE_LECCION, timeout=10).status_code for _ in range(25)]
     assert estados == [200] * 20 + [429] * 5
     assert len(servicio.peticiones) == 20
+
+
+def test_el_servicio_de_prueba_solo_puntua_clientes_que_el_modelo_conoce(servidor, variables):
+    servicio = ServicioDePrueba(0.25, variables)
+    url = servidor(servicio.aplicacion()) + '/predict'
+    solo_claves = requests.post(url, json=dict.fromkeys(CLIENTE_LECCION), timeout=10)
+    assert solo_claves.status_code == 422 and 'gender' in solo_claves.json()['error']
+    assert requests.post(url, json=CLIENTE_LECCION, timeout=10).json()['probabilidad_abandono'] == 0.25
+    assert [p['aceptada'] for p in servicio.peticiones] == [False, True]
+
+
+def test_mil_quinientas_conexiones_mudas_no_abren_mil_quinientos_hilos(tmp_path, variables):
+    """Cada conexión atendida es un hilo del calificador: a la vez, como mucho unas pocas."""
+    enchufe = tmp_path / 'prueba.sock'
+    servidor = ServicioDePrueba(0.25, variables).iniciar(f'unix://{enchufe}')
+    antes, conexiones, maximo = threading.active_count(), [], 0
+    try:
+        for _ in range(1500):
+            conexion = socket.socket(socket.AF_UNIX)
+            conexion.connect(str(enchufe))
+            conexiones.append(conexion)
+            maximo = max(maximo, threading.active_count())
+        fin = time.monotonic() + 1
+        while time.monotonic() < fin:
+            maximo = max(maximo, threading.active_count())
+            time.sleep(0.01)
+    finally:
+        for conexion in conexiones:
+            conexion.close()
+        servidor.shutdown()
+        servidor.server_close()
+    assert maximo - antes <= 8, maximo - antes
 
 
 MEDIA_LINEA = '''

@@ -1,10 +1,12 @@
 """make empezar (tu carpeta de trabajo) y make html (los cuadernos sin Jupyter)."""
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 
+import nbformat
 import pytest
 
 from abandono.cuaderno import CUADERNOS, RAIZ
@@ -62,9 +64,13 @@ def test_html_con_las_salidas_guardadas(tmp_path):
     assert enlaces == [f'{c.stem}.html' for c in cuadernos]
     assert all((tmp_path / enlace).is_file() for enlace in enlaces)
     # Las salidas guardadas están en las páginas: la probabilidad de la clienta de la lección
-    # que imprime el 01 y la curva ROC como imagen.
+    # que imprime el 01 (la que guardó su resumen, con el núcleo de OpenBLAS de quien lo
+    # ejecutó), la frase que escribe con ella y la curva ROC como imagen.
     primero = (tmp_path / enlaces[0]).read_text(encoding='utf-8')
-    assert 'Probabilidad de abandono: 0.0619 (un 6%)' in primero
+    (celda,) = [c for c in nbformat.read(cuadernos[0], as_version=4).cells if 'resumen' in c.metadata.get('tags', [])]
+    guardada = json.loads(celda.outputs[0]['text'])['probabilidad_cliente']
+    assert f'Probabilidad de abandono: {guardada:.4f} (un {guardada:.0%})' in primero
+    assert f'la clienta sale con <strong>{guardada:.4f}</strong>' in primero  # el Markdown que escribe, ya en HTML
     assert 'data:image/png;base64,' in primero
     sexto = (tmp_path / '06_servicio_de_abandono.html').read_text(encoding='utf-8')
     assert 'estado: 405' in sexto and 'Allow: OPTIONS, POST' in sexto

@@ -1,8 +1,10 @@
 """Ejercicio 4: probar el servicio con requests desde un script.
 
 ``python probar_servicio.py`` corre en su caja, donde ``localhost:9696`` lleva
-al servicio de prueba del calificador: este anota cada petición y responde una
-probabilidad al azar, distinta en cada calificación.
+al servicio de prueba del calificador (uno para este script, que solo anota sus
+peticiones): valida el cliente como el servicio del taller y, si el modelo lo
+puede puntuar, responde una probabilidad al azar, distinta en cada calificación.
+Un cuerpo con las claves correctas y valores inventados (``None``) recibe un 422.
 """
 from abandono.calificador.juicio import falta, probabilidad_impresa, script_sin_error, suspenso, una_vez
 from abandono.calificador.referencia import TOLERANCIA_IMPRESA
@@ -22,17 +24,16 @@ def _cuerpo(peticion):
     return f"{peticion['tipo'] or 'sin Content-Type'}, {peticion['bytes']} bytes"
 
 
-def _envio_correcto(peticiones, referencia):
-    caracteristicas = set(referencia.cliente_leccion) - {'customerid'}
-    return any(p['metodo'] == 'POST' and p['ruta'] == '/predict' and isinstance(p['json'], dict)
-               and caracteristicas <= p['json'].keys() for p in peticiones)
+def _envio_correcto(peticiones):
+    # El servicio de prueba acepta solo un cliente que el modelo puede puntuar (valores, no solo claves).
+    return any(p['aceptada'] for p in peticiones)
 
 
 def test_envia_el_cliente_por_post(observador, referencia):
     """probar_servicio.py envía un cliente en JSON por POST a http://localhost:9696/predict"""
     falta(observador, ARCHIVO)
-    peticiones = observador.servicio.peticiones
-    if _envio_correcto(peticiones, referencia):
+    peticiones = observador.servicio(ARCHIVO).peticiones
+    if _envio_correcto(peticiones):
         return
     if not peticiones:
         script_sin_error(observador, ARCHIVO)
@@ -51,9 +52,11 @@ def test_envia_el_cliente_por_post(observador, referencia):
     elif not isinstance(primera['json'], dict):
         pista = ('el cliente no llegó en JSON' + (' (llegó como formulario: data=)' if primera['formulario'] else '')
                  + ': usa requests.post(url, json=cliente).')
-    else:
-        faltan = sorted(caracteristicas - primera['json'].keys())
+    elif faltan := sorted(caracteristicas - primera['json'].keys()):
         pista = f"al cliente que envías le faltan campos ({', '.join(faltan[:5])}): envía el cliente completo."
+    else:
+        pista = (f"el servicio rechazó el cliente ({(primera['error'] or '')[:200]}): envía los valores del cliente "
+                 'de la lección, tal como están.')
     una_vez(observador, _SIN_ENVIO, 'probar_servicio.py no envía el cliente como lo espera el servicio.',
             f'un POST con el cliente en JSON a {URL}', _resumen(peticiones), pista)
 
@@ -71,8 +74,8 @@ def test_muestra_la_respuesta(observador, referencia):
     if not probabilidad_impresa(script.salida, esperado, TOLERANCIA_IMPRESA):
         # Sin un cliente en JSON, el servicio no respondió ninguna probabilidad que mostrar; si el
         # script se cayó antes de enviar nada, esa es la causa.
-        peticiones = observador.servicio.peticiones
-        enviado = _envio_correcto(peticiones, referencia)
+        peticiones = observador.servicio(ARCHIVO).peticiones
+        enviado = _envio_correcto(peticiones)
         if peticiones and not enviado:
             _sin_envio(observador, peticiones)
         script_sin_error(observador, ARCHIVO)

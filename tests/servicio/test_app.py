@@ -11,7 +11,7 @@ import pickle
 
 import pytest
 
-from abandono.datos import CLIENTE_LECCION
+from abandono.datos import CARACTERISTICAS, CLIENTE_LECCION
 
 JSON = {'Content-Type': 'application/json'}
 
@@ -39,7 +39,7 @@ def test_el_cliente_de_la_leccion(cliente_app, cliente, dv_modelo_pequeno):
     dv, modelo = dv_modelo_pequeno
     esperada = modelo.predict_proba(dv.transform([CLIENTE_LECCION]))[0, 1]
     assert respuesta.json == {'probabilidad_abandono': pytest.approx(esperada, abs=1e-12),
-                              'abandono': bool(esperada >= 0.5), 'customerid': '8879-zkjof'}
+                              'abandono': bool(esperada >= 0.5), 'customerid': CLIENTE_LECCION['customerid']}
 
 
 def test_un_cliente_que_abandona(cliente_app, cliente):
@@ -106,11 +106,11 @@ def test_falta_un_campo_es_422(cliente_app, cliente):
 
 def test_con_muchos_fallos_el_resumen_se_corta_con_puntos_suspensivos(cliente_app):
     cuerpo = assert_error(post(cliente_app, json={'customerid': 'x'}), 422, 'falta este campo')
-    assert len(cuerpo['detalles']) == 19
+    assert len(cuerpo['detalles']) == len(CARACTERISTICAS)
     nombrados = [d['campo'] for d in cuerpo['detalles'][:5]]
     assert cuerpo['error'] == ('Datos del cliente no válidos. '
                                + '; '.join(f'{c}: falta este campo' for c in nombrados)
-                               + '; … (14 más en detalles)')
+                               + f'; … ({len(CARACTERISTICAS) - 5} más en detalles)')
 
 
 @pytest.mark.parametrize('campo, valor, mensaje', [
@@ -208,7 +208,7 @@ def test_lote(cliente_app, cliente, dv_modelo_pequeno):
     assert respuesta.status_code == 200
     dv, modelo = dv_modelo_pequeno
     esperadas = modelo.predict_proba(dv.transform([cliente, otro]))[:, 1]
-    assert [r['customerid'] for r in respuesta.json] == ['8879-zkjof', 'otro']
+    assert [r['customerid'] for r in respuesta.json] == [CLIENTE_LECCION['customerid'], 'otro']
     assert [r['probabilidad_abandono'] for r in respuesta.json] == pytest.approx(esperadas, abs=1e-12)
 
 

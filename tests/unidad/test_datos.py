@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from abandono.datos import CATEGORICAS, CLIENTE_LECCION, NUMERICAS, cargar_clientes
+from abandono.datos import CARACTERISTICAS, CATEGORICAS, CLIENTE_LECCION, NUMERICAS, cargar_clientes
 
 
 @pytest.fixture(scope='module')
@@ -11,8 +11,9 @@ def df():
 
 
 def test_forma_y_columnas(df):
-    assert df.shape == (7043, 20)
     assert list(df.columns) == [c for c in CLIENTE_LECCION if c != 'customerid'] + ['churn']
+    assert sorted(df.columns) == sorted(CARACTERISTICAS + ['churn'])
+    assert len(df) == 7043  # los clientes de IBM Telco, como el CSV del curso
     assert not df.isna().any().any()
 
 
