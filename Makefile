@@ -20,9 +20,9 @@ test: sistema $(VENV)/.taller modelo_trabajo.bin
 test-lento: sistema $(VENV)/.taller modelo_trabajo.bin
 	$(PY) -m pytest -n 2 --dist loadfile -m lento
 
-## jupyter: abre los cuadernos
+## jupyter: abre los cuadernos (ocupa la terminal; como root, en un contenedor, añade --allow-root)
 jupyter: $(VENV)/.taller modelo_trabajo.bin
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## cuadernos: vuelve a ejecutar los cuadernos y guarda sus salidas
 cuadernos: $(VENV)/.taller modelo_trabajo.bin
@@ -30,21 +30,7 @@ cuadernos: $(VENV)/.taller modelo_trabajo.bin
 
 ## empezar: copia los esqueletos de exercises/ en mi_trabajo/, tu carpeta (nunca sobrescribe nada)
 empezar:
-	@mkdir -p mi_trabajo
-	@for archivo in exercises/*.py; do \
-		destino=mi_trabajo/$$(basename $$archivo); \
-		if [ -e $$destino ]; then echo "  $$destino ya existe: no lo toco"; \
-		else cp $$archivo $$destino && echo "  $$destino"; fi; \
-	done
-	@echo ""
-	@echo "Tu carpeta de trabajo es mi_trabajo/ (git no la sigue; los archivos de la raíz no se tocan)."
-	@echo "  1. Completa los TODO de mi_trabajo/servicio1.py, flask_test.py y probar_servicio.py"
-	@echo "     (los enunciados están en exercises/LEEME.md y en los cuadernos 03 a 06)."
-	@echo "  2. Ejecútalos desde la raíz del taller, con el entorno activado (source .venv/bin/activate):"
-	@echo "     python mi_trabajo/servicio1.py"
-	@echo "     El entorno y modelo_trabajo.bin los crean make jupyter, make comprobar o make modelo."
-	@echo "  3. Comprueba tu trabajo con: make comprobar   (puntos por ejercicio y una pista por fallo)"
-	@echo "  4. En los cuadernos 04 a 07, pon CARPETA = 'mi_trabajo' para ver tu código junto a la referencia."
+	@$(PYTHON) -m abandono.empezar $(CARPETA)
 
 ## html: los cuadernos con sus salidas guardadas como páginas web, en html/ (ábrelas sin Jupyter)
 html: $(VENV)/.taller

@@ -19,6 +19,7 @@ leerlos sin Jupyter:
 import atexit
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -134,6 +135,14 @@ class Proceso:
             anterior = texto
             time.sleep(espera / 3)
 
+    def final(self):
+        """Por qué terminó sin quedarse sirviendo: sin error (falta app.run) o con el suyo."""
+        if self.codigo == 0:
+            return (f'{self.nombre} terminó sin quedarse sirviendo (¿falta el ejercicio 3, app.run al final?). '
+                    f'Esto es lo que escribió:\n{self.salida()}')
+        return (f'{self.nombre} se detuvo con un error (código {self.codigo}) antes de quedarse sirviendo:\n'
+                f'{error_de_python(self.salida(), self.nombre)}')
+
     def parar(self):
         parar(self._proceso)
 
@@ -142,6 +151,31 @@ class Proceso:
 
     def __exit__(self, *exc):
         self.parar()
+
+
+_MARCO = re.compile(r'\s*File "(.+)", line \d+')
+
+
+def error_de_python(salida, archivo):
+    """El último error de Python de ``salida`` con solo los marcos de ``archivo`` (sin los de Flask o runpy).
+
+    Un servicio escribe la traza de un 500 en su salida, entre las líneas de registro; aquí
+    queda lo que el estudiante puede arreglar: sus líneas y la excepción.
+    """
+    lineas = salida.splitlines()
+    inicio = max((i for i, l in enumerate(lineas) if l.startswith('Traceback (most recent call last)')), default=None)
+    if inicio is None:   # un SyntaxError no trae «Traceback»: su salida ya es corta
+        return '\n'.join(lineas[-8:])
+    propias, interno = [lineas[inicio]], False
+    for linea in lineas[inicio + 1:]:
+        if marco := _MARCO.match(linea):
+            interno = Path(marco[1]).name != archivo
+        elif not linea.startswith(' '):
+            propias.append(linea)   # la excepción: aquí termina la traza
+            break
+        if not interno:
+            propias.append(linea)
+    return '\n'.join(propias)
 
 
 def arrancar(orden, puerto):
@@ -207,8 +241,9 @@ def _probabilidad(datos):
 def comparar(clientes, referencia, tuyo):
     """Tabla con la probabilidad de cada cliente según la referencia y según tu servicio.
 
-    ``referencia`` y ``tuyo`` son las URL base de los dos servicios (sin /predict); ``tuyo``
-    es None si tu script terminó sin quedarse sirviendo.
+    ``referencia`` es la URL base del servicio del taller (sin /predict) y ``tuyo`` el
+    :class:`Proceso` de tu servicio (``ejecutar_script``). Si tu servicio respondió un 500,
+    debajo de la tabla se muestra su error, como lo escribió él.
     """
     import pandas as pd
     import requests
@@ -216,7 +251,7 @@ def comparar(clientes, referencia, tuyo):
     filas = []
     for cliente in clientes:
         fila = {'customerid': cliente.get('customerid')}
-        for columna, url in [('referencia', referencia), ('tuyo', tuyo)]:
+        for columna, url in [('referencia', referencia), ('tuyo', tuyo.url)]:
             if url is None:
                 fila[columna] = 'no sirve'
                 continue
@@ -229,6 +264,8 @@ def comparar(clientes, referencia, tuyo):
         iguales = all(isinstance(fila[c], float) for c in ('referencia', 'tuyo'))
         fila['¿igual?'] = 'sí' if iguales and abs(fila['referencia'] - fila['tuyo']) < 1e-6 else 'NO'
         filas.append(fila)
+    if any(f['tuyo'] == 'error 500' for f in filas):
+        print(f'Tu servicio respondió «error 500». Esto escribió al fallar:\n{error_de_python(tuyo.salida(), tuyo.nombre)}\n')
     return pd.DataFrame(filas)
 
 

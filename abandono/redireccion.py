@@ -17,6 +17,7 @@ import argparse
 import runpy
 import socket
 import sys
+import traceback
 from pathlib import Path
 
 # Lo que significa «esta computadora» al escuchar o al conectar, en IPv4 y en IPv6.
@@ -93,7 +94,25 @@ def main(argv=None):
         sys.path.insert(0, carpeta)
     else:
         sys.path[0] = carpeta
-    runpy.run_path(script, run_name='__main__')
+    como_script(script)
+
+
+def como_script(script):
+    """``runpy.run_path`` con la traza de un error como la de «python script.py»: desde el script.
+
+    Sin esto, la traza empieza con los marcos de este módulo y de runpy, que no son del estudiante.
+    """
+    try:
+        runpy.run_path(script, run_name='__main__')
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as error:  # noqa: BLE001 — se informa como lo haría python y se sale igual
+        traza = error.__traceback__
+        # runpy compila el script con la ruta tal como llegó: así se reconocen sus marcos.
+        while traza is not None and traza.tb_frame.f_code.co_filename != script:
+            traza = traza.tb_next
+        traceback.print_exception(type(error), error, traza)
+        sys.exit(1)
 
 
 if __name__ == '__main__':

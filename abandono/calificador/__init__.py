@@ -5,7 +5,8 @@
 - ``referencia``: el modelo movido y los clientes nuevos de cada calificación.
 - ``caja``: cada entrega en una caja de bubblewrap (con ``pasarela`` y ``sonda`` dentro).
 - ``observacion``: abre la caja de una entrega y recoge lo que se ve desde fuera.
-- ``juicio``: mensajes de suspenso y lectura de lo observado.
+- ``juicio``: mensajes de suspenso y lectura de lo observado; cada causa de fallo, un bloque.
+- ``diagnostico``: la línea de un error del estudiante y el arreglo de los tropiezos conocidos.
 - ``complemento``: el complemento de pytest (``--entrega``, puntos, resumen).
 - ``clase``: califica una clase entera; ``comprobar``: un estudiante su propia carpeta.
 """

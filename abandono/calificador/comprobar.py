@@ -2,6 +2,7 @@
 
     make comprobar                      # califica mi_trabajo/ (la crea "make empezar")
     make comprobar CARPETA=otra/        # o la carpeta que digas
+    python -m abandono.calificador.comprobar [CARPETA]    # lo mismo sin make (Windows)
 
 Muestra los puntos de cada ejercicio y, para cada fallo, qué se esperaba, qué
 se obtuvo y una pista. Tu código corre en una caja aislada; si esta
@@ -15,6 +16,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from abandono import entrenamiento
 from abandono.ayuda import analizador
 from abandono.calificador import caja, referencia as ref
 from abandono.calificador.clase import calificar_entrega
@@ -22,6 +24,7 @@ from abandono.calificador.diagnostico import mal_puestos
 from abandono.calificador.ejercicios import ARCHIVOS, EJERCICIOS
 from abandono.calificador.informes import fila, maximos, visible
 from abandono.calificador.juicio import POR_EL_ERROR_DE_ARRIBA
+from abandono.integridad import RUTA_MODELO
 from abandono.lanzador import RAIZ
 
 CARPETA = RAIZ / 'mi_trabajo'
@@ -87,6 +90,9 @@ def main(argv=None):
     if not any((args.carpeta / a).is_file() for a in ARCHIVOS):
         parser.exit(2, f'{args.carpeta} no tiene ninguno de los archivos de los ejercicios '
                        f'({", ".join(ARCHIVOS)}).\n')
+    if not Path(RUTA_MODELO).exists():
+        print('Falta modelo_trabajo.bin: lo entreno (unos segundos; solo la primera vez).')
+        entrenamiento.main([])
     aislada = caja.motivo_sin_caja() is None
     if not aislada:
         print(f'Aviso: tu código se ejecuta SIN aislar ({caja.motivo_sin_caja()}). Es tu propio código en tu '

@@ -34,7 +34,7 @@ def mal_puestos(carpeta, archivo):
     candidatos = [p for p in carpeta.iterdir() if p.is_dir() and not p.name.startswith('.')] if carpeta.is_dir() else []
     encontrados = []
     for lugar in [carpeta, *sorted(candidatos)]:
-        for ruta in sorted(lugar.glob('*.py')):
+        for ruta in sorted(lugar.iterdir()):
             if ruta.name.lower() == archivo.lower() and ruta != carpeta / archivo and ruta.is_file():
                 encontrados.append(ruta.relative_to(carpeta).as_posix())
     return encontrados

@@ -70,13 +70,16 @@ def falta(observador, archivo):
     if observador.entrada.existe(archivo):
         return
     parecidos = diagnostico.mal_puestos(observador.entrada.entrega, archivo)
-    if parecidos:
-        obtenido = f'encontré {parecidos[0]}, que no se califica con ese nombre ni en ese lugar'
-        pista = (f'{"renómbralo" if "/" not in parecidos[0] else "muévelo"} a {archivo}, junto a los demás, en la '
-                 f'carpeta de la entrega: Python distingue mayúsculas (import {archivo.removesuffix(".py")} no '
-                 'encuentra otro nombre) y la lección ejecuta "python ' + archivo + '" desde esa carpeta.')
-    else:
+    if not parecidos:
         obtenido, pista = f'ningún {archivo}', 'usa los nombres de archivo de la lección.'
+    elif '/' not in parecidos[0]:
+        obtenido = f'encontré {parecidos[0]}, con otras mayúsculas'
+        pista = (f'renómbralo a {archivo}: Python distingue mayúsculas (import {archivo.removesuffix(".py")} no '
+                 f'encuentra {parecidos[0]}) y la calificación ejecuta cada archivo con su nombre exacto.')
+    else:
+        obtenido = f'encontré {parecidos[0]}, en una subcarpeta'
+        pista = (f'muévelo a la carpeta de la entrega, junto a los demás: la calificación ejecuta '
+                 f'"python {archivo}" desde esa carpeta.')
     una_vez(observador, f'falta {archivo}', f'Falta {archivo} en la entrega.', f'un archivo llamado {archivo}',
             obtenido, pista)
 

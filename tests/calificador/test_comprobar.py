@@ -69,6 +69,48 @@ def test_dos_errores_dan_sus_dos_pistas(tmp_path):
     assert 'Traceback' not in salida
 
 
+def comprobar_sin_make(carpeta):
+    """python -m abandono.calificador.comprobar: lo que usa quien no tiene make (Windows)."""
+    return subprocess.run([sys.executable, '-m', 'abandono.calificador.comprobar', str(carpeta)], cwd=RAIZ,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_sin_make_el_bloc_de_notas_y_add_url_rule_sacan_todo(tmp_path):
+    """BOM y CRLF (el Bloc de notas) y la ruta de hola con add_url_rule: como Python los lee, todos los puntos."""
+    carpeta = Muestra('bloc_y_add_url_rule', 'correcta', '', POR_NOMBRE['add_url_rule'].cambios,
+                      bom_crlf=True).construir(tmp_path)
+    assert (carpeta / 'flask_test.py').read_bytes().startswith(b'\xef\xbb\xbf')
+    assert b'add_url_rule' in (carpeta / 'flask_test.py').read_bytes()
+    resultado = comprobar_sin_make(carpeta)
+    assert resultado.returncode == 0, resultado.stderr
+    assert 'Total: 16/16' in resultado.stdout, resultado.stdout
+
+
+@pytest.mark.parametrize('nombre, encontrado, destino', [
+    ('servicio1_con_mayuscula', 'Servicio1.py', 'renómbralo a {carpeta}/servicio1.py'),
+    ('en_una_subcarpeta', 'ejercicios/servicio1.py', 'muévelo a {carpeta}/servicio1.py')])
+def test_un_archivo_con_otro_nombre_o_en_otra_carpeta_se_nombra_y_no_se_califica(tmp_path, nombre, encontrado,
+                                                                                  destino):
+    carpeta = POR_NOMBRE[nombre].construir(tmp_path)
+    resultado = comprobar_sin_make(carpeta)
+    assert resultado.returncode == 2
+    assert f'encontré {carpeta}/{encontrado}: {destino.format(carpeta=carpeta)}' in resultado.stderr, resultado.stderr
+    assert 'Python distingue mayúsculas' in resultado.stderr and 'Total' not in resultado.stdout
+
+
+@pytest.mark.lento
+@pytest.mark.parametrize('nombre', ['abre_en_modo_texto', 'errata_model', 'sangria_de_menos'])
+def test_un_error_que_impide_importar_da_un_bloque_con_su_linea_y_su_arreglo(tmp_path, nombre):
+    muestra = POR_NOMBRE[nombre]
+    salida = comprobar(muestra.construir(tmp_path))
+    assert 'Total: 6/16' in salida, salida
+    assert salida.count('no se puede importar: sin importar el archivo no se puede probar la app') == 1, salida
+    assert muestra.pista in salida and 'en servicio1.py, línea ' in salida, salida
+    assert salida.count('✘') <= 4, salida
+    assert salida.count('No se pudo comprobar por el error de arriba') == 1, salida
+    assert 'termina el script con app.run' not in salida and 'Traceback' not in salida
+
+
 def test_sin_carpeta_dice_como_empezar(tmp_path):
     resultado = subprocess.run([sys.executable, '-m', 'abandono.calificador.comprobar', str(tmp_path / 'nada')],
                                cwd=RAIZ, capture_output=True, text=True, timeout=60)
@@ -77,7 +119,8 @@ def test_sin_carpeta_dice_como_empezar(tmp_path):
 
 @pytest.mark.lento
 @pytest.mark.parametrize('nombre', ['url_sin_http', 'ruta_equivocada', 'prueba_con_get', 'puerto_sin_definir',
-                                    'depurador_activado', 'sin_app_run'])
+                                    'depurador_activado', 'sin_app_run', 'json_dumps_sin_cabecera',
+                                    'respuesta_sin_asignar'])
 def test_cada_error_de_la_leccion_da_su_pista(tmp_path, nombre):
     muestra = POR_NOMBRE[nombre]
     salida = comprobar(muestra.construir(tmp_path))

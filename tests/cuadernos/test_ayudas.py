@@ -39,13 +39,32 @@ def estudiante(tmp_path_factory):
         yield proceso
 
 
-def test_comparar_lee_la_probabilidad_se_llame_como_se_llame(url_desarrollo, estudiante, cliente):
+def test_comparar_lee_la_probabilidad_se_llame_como_se_llame(url_desarrollo, estudiante, cliente, capsys):
     sin_tenure = {k: v for k, v in cliente.items() if k != 'tenure'}
-    tabla = cuaderno.comparar([cliente, sin_tenure], url_desarrollo, estudiante.url)
+    tabla = cuaderno.comparar([cliente, sin_tenure], url_desarrollo, estudiante)
     assert tabla['tuyo'][0] == pytest.approx(tabla['referencia'][0], abs=1e-12)
     assert list(tabla['¿igual?']) == ['sí', 'NO']
     assert tabla['tuyo'][1] == 'error 500' and tabla['referencia'][1] == 'error 422'
-    assert list(cuaderno.comparar([cliente], url_desarrollo, None)['tuyo']) == ['no sirve']
+    # Debajo de la tabla, el error del servicio del estudiante: sus líneas y la excepción, sin Flask.
+    impreso = capsys.readouterr().out
+    assert "cliente['tenure'] + 0" in impreso and "KeyError: 'tenure'" in impreso, impreso
+    assert 'servicio1.py", line 14, in predict' in impreso and 'site-packages' not in impreso
+
+
+@pytest.mark.parametrize('codigo, dice, no_dice', [
+    ("print('0.062')\n", '¿falta el ejercicio 3, app.run al final?', 'se detuvo con un error'),
+    ('def f():\n    x = 1\n   return x\n', 'IndentationError: unindent does not match', '¿falta el ejercicio 3'),
+    ("print('0.062')\nprint(modelo)\n", "NameError: name 'modelo' is not defined", '¿falta el ejercicio 3'),
+])
+def test_un_script_que_termina_dice_por_que(tmp_path, url_desarrollo, cliente, codigo, dice, no_dice):
+    """Sin error, la conjetura de app.run; con error, el suyo, sin los marcos de runpy ni de redireccion.py."""
+    (tmp_path / 'servicio1.py').write_text(codigo)
+    proceso = cuaderno.ejecutar_script(tmp_path / 'servicio1.py')
+    assert proceso.termino
+    final = proceso.final()
+    assert dice in final and no_dice not in final, final
+    assert 'runpy' not in final and 'redireccion' not in final, final
+    assert list(cuaderno.comparar([cliente], url_desarrollo, proceso)['tuyo']) == ['no sirve']
 
 
 def test_servicio_sin_salud_se_usa_y_se_dice(estudiante, capsys):

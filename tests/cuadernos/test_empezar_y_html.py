@@ -1,5 +1,6 @@
 """make empezar (tu carpeta de trabajo) y make html (los cuadernos sin Jupyter)."""
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -11,28 +12,39 @@ import pytest
 from abandono.cuaderno import CUADERNOS, RAIZ
 
 
-def test_empezar_copia_los_esqueletos_sin_pisar_nada(tmp_path):
-    """En una copia del taller: crea mi_trabajo/, respeta lo que ya había y la raíz, y dice qué hacer."""
-    shutil.copy(RAIZ / 'Makefile', tmp_path)
-    shutil.copytree(RAIZ / 'exercises', tmp_path / 'exercises')
-    (tmp_path / 'servicio1.py').write_text('# el servicio del taller\n')
-    (tmp_path / 'mi_trabajo').mkdir()
-    (tmp_path / 'mi_trabajo' / 'servicio1.py').write_text('# lo que ya escribí\n')
+@pytest.mark.parametrize('orden', ['make', 'python -m'])
+def test_empezar_copia_los_esqueletos_sin_pisar_nada(tmp_path, orden):
+    """make empezar y, sin make, python -m abandono.empezar: respetan lo que ya había y la raíz, y dicen qué hacer."""
+    carpeta = tmp_path / 'mi_trabajo'
+    carpeta.mkdir()
+    (carpeta / 'servicio1.py').write_text('# lo que ya escribí\n')
+    raiz_antes = {p.name: p.read_bytes() for p in RAIZ.glob('*.py')}
+    empezar = (['make', '-s', 'empezar', f'CARPETA={carpeta}'] if orden == 'make'
+               else [sys.executable, '-m', 'abandono.empezar', str(carpeta)])
 
-    primera = subprocess.run(['make', '-s', 'empezar'], cwd=tmp_path, capture_output=True, text=True)
+    primera = subprocess.run(empezar, cwd=RAIZ, capture_output=True, text=True)
     assert primera.returncode == 0, primera.stderr
     esqueletos = sorted(p.name for p in (RAIZ / 'exercises').glob('*.py'))
-    assert sorted(p.name for p in (tmp_path / 'mi_trabajo').iterdir()) == esqueletos
-    assert (tmp_path / 'mi_trabajo' / 'servicio1.py').read_text() == '# lo que ya escribí\n'
-    assert (tmp_path / 'servicio1.py').read_text() == '# el servicio del taller\n'
+    assert sorted(p.name for p in carpeta.iterdir()) == esqueletos
+    assert (carpeta / 'servicio1.py').read_text() == '# lo que ya escribí\n'
+    assert {p.name: p.read_bytes() for p in RAIZ.glob('*.py')} == raiz_antes
     for nombre in esqueletos:
         if nombre != 'servicio1.py':
-            assert (tmp_path / 'mi_trabajo' / nombre).read_text() == (RAIZ / 'exercises' / nombre).read_text()
-    assert 'mi_trabajo/servicio1.py ya existe: no lo toco' in primera.stdout
-    assert 'make comprobar' in primera.stdout and "CARPETA = 'mi_trabajo'" in primera.stdout
+            assert (carpeta / nombre).read_text() == (RAIZ / 'exercises' / nombre).read_text()
+    assert f'{carpeta}/servicio1.py ya existe: no lo toco' in primera.stdout
+    assert 'make comprobar' in primera.stdout and f"CARPETA = '{carpeta}'" in primera.stdout
+    assert f'python -m abandono.calificador.comprobar {carpeta}' in primera.stdout
 
-    segunda = subprocess.run(['make', '-s', 'empezar'], cwd=tmp_path, capture_output=True, text=True)
+    segunda = subprocess.run(empezar, cwd=RAIZ, capture_output=True, text=True)
     assert segunda.stdout.count('ya existe: no lo toco') == len(esqueletos)
+
+
+def test_make_jupyter_anade_allow_root_solo_como_root():
+    """Jupyter se niega a arrancar como root (un contenedor, algunos cuadernos en la nube) sin --allow-root."""
+    orden = subprocess.run(['make', '-n', '-o', '.venv/.taller', '-o', 'modelo_trabajo.bin', 'jupyter'], cwd=RAIZ,
+                           capture_output=True, text=True, check=True).stdout
+    assert 'jupyter lab notebooks/' in orden
+    assert ('--allow-root' in orden) == (os.geteuid() == 0), orden
 
 
 def test_git_no_sigue_mi_trabajo_ni_html():
