@@ -1,10 +1,10 @@
 """Producción: las órdenes del README y del Dockerfile son las de ``lanzador.py``, y el Dockerfile cumple.
 
-No hay motor de contenedores en todas partes (aquí ``docker info`` falla), así
-que casi todo se comprueba sin construir la imagen: hadolint, la forma del
+Lo que se comprueba sin construir la imagen: hadolint, la forma del
 Dockerfile, que la app arranque sin los paquetes de entrenamiento, su
-HEALTHCHECK contra el servicio vivo y la parada ordenada. Donde sí hay
-motor, ``test_la_imagen_se_construye_y_responde`` construye y arranca la imagen.
+HEALTHCHECK contra el servicio vivo y la parada ordenada. La imagen de verdad
+se construye y se arranca en la tanda lenta (tests/despliegue/test_imagen.py),
+y su orden, en un entorno con servicio.txt solo (test_entorno_de_servicio.py).
 """
 import json
 import re
@@ -20,22 +20,20 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from abandono import nucleo
 from abandono.lanzador import GUNICORN, RAIZ, WAITRESS, en_marcha, orden_servicio, puerto_libre
 from bench.medidas import procesos_del_servicio
+from dockerfile import DOCKERFILE, etapa_final, instrucciones
 
-DOCKERFILE = (RAIZ / 'Dockerfile').read_text()
 PRODUCCION = [*GUNICORN, '--bind', '0.0.0.0:9696', 'servicio1:app']
-
-
-def instrucciones(nombre):
-    """Los argumentos de cada instrucción ``nombre`` del Dockerfile (las líneas con «\\» unidas)."""
-    texto = re.sub(r'\\\n\s*', '', DOCKERFILE)
-    return [linea[len(nombre) + 1:] for linea in texto.splitlines() if linea.startswith(nombre + ' ')]
 
 
 def test_el_cmd_del_dockerfile_es_la_orden_de_produccion():
     assert json.loads(instrucciones('CMD')[-1]) == PRODUCCION
+
+
+def test_el_proceso_1_es_dumb_init_y_esta_en_servicio_txt():
+    assert json.loads(instrucciones('ENTRYPOINT')[-1])[0] == 'dumb-init'
+    assert re.search(r'^dumb-init==', (RAIZ / 'requirements/servicio.txt').read_text(), re.M)
 
 
 def test_la_documentacion_recomienda_las_mismas_ordenes():
@@ -62,7 +60,7 @@ def test_dos_etapas_con_la_base_fijada():
 
 
 def test_la_etapa_que_sirve_solo_instala_servicio_txt_y_copia_el_modelo_con_su_huella():
-    servir = DOCKERFILE.split('\nFROM ')[-1]
+    servir = etapa_final()
     assert 'pip install --no-cache-dir -r requirements/servicio.txt' in servir
     assert 'entrenamiento.txt' not in servir and 'abandono.entrenamiento' not in servir
     assert ('COPY --from=entrenamiento /taller/modelo_trabajo.bin /taller/modelo_trabajo.bin.sha256 ./'
@@ -135,33 +133,3 @@ def test_una_parada_mientras_los_workers_arrancan_no_espera_el_graceful_timeout(
         proceso.wait(timeout=30)
         segundos = time.monotonic() - inicio
     assert segundos < 3, segundos
-
-
-@pytest.mark.lento
-def test_la_imagen_se_construye_y_responde():
-    if shutil.which('docker') is None or subprocess.run(['docker', 'info'], capture_output=True).returncode:
-        pytest.skip('no hay motor de contenedores (docker info falla)')
-    etiqueta, nombre, puerto = 'abandono-prueba', f'abandono-prueba-{puerto_libre()}', puerto_libre()
-    subprocess.run(['docker', 'build', '-t', etiqueta, '.'], cwd=RAIZ, check=True, timeout=1200)
-    subprocess.run(['docker', 'run', '-d', '--name', nombre, '-p', f'127.0.0.1:{puerto}:9696', etiqueta],
-                   check=True, timeout=60)
-    try:
-        limite = time.monotonic() + 60
-        while time.monotonic() < limite:
-            estado = subprocess.run(['docker', 'inspect', '-f', '{{.State.Health.Status}}', nombre],
-                                    capture_output=True, text=True).stdout.strip()
-            if estado == 'healthy':
-                break
-            time.sleep(1)
-        assert estado == 'healthy'
-        from abandono.datos import CLIENTE_LECCION
-        cuerpo = requests.post(f'http://127.0.0.1:{puerto}/predict', json=CLIENTE_LECCION, timeout=10).json()
-        # La imagen entrena su modelo al construirse, en esta CPU, con las mismas versiones y el núcleo
-        # de OpenBLAS que elige la CPU (docker build no hereda OPENBLAS_CORETYPE): lo mismo que aquí sin él.
-        esperada = nucleo.en_nucleo(None)['probabilidad']
-        assert cuerpo['probabilidad_abandono'] == pytest.approx(esperada, abs=1e-12)
-        inicio = time.monotonic()
-        subprocess.run(['docker', 'stop', nombre], check=True, timeout=30)
-        assert time.monotonic() - inicio < 10
-    finally:
-        subprocess.run(['docker', 'rm', '-f', nombre], capture_output=True)
