@@ -34,16 +34,22 @@ def escucha(puerto, host='127.0.0.1'):
     return False
 
 
-# Las órdenes de producción que recomiendan el README y el Dockerfile; una prueba
-# (tests/servicio/test_ordenes.py) comprueba que los tres dicen lo mismo.
+# Las órdenes de producción que recomiendan docs/produccion.md y el Dockerfile; una prueba
+# (tests/servicio/test_produccion.py) comprueba que los tres dicen lo mismo.
 # gevent: gunicorn atiende cada conexión en una corrutina y no en un worker entero,
 # así que unos clientes lentos no dejan sin servicio a los demás (bench/lentos.py).
+# --worker-connections 5000: conexiones por worker; con dos, caben 5000 cuerpos
+# lentos, 200 cabeceras lentas y los clientes normales (tests/despliegue/
+# test_lentos_a_escala.py), y la memoria de 5000 por worker cabe en el límite de
+# despliegue/k8s. --backlog 4096: la cola del núcleo para las conexiones que aún
+# no se aceptan (el máximo habitual de net.core.somaxconn). Los plazos de cabeceras
+# y cuerpo y el límite de archivos, en gunicorn.conf.py.
 # --preload: el maestro carga el modelo antes de abrir el puerto y, si el modelo
 # no vale, se para en vez de reiniciar workers sin fin. --graceful-timeout 5: una
 # parada ordenada cabe en los 10 s de «docker stop». Sin socket de control: nadie
 # usa gunicornc aquí y varios gunicorn no se pisan ~/.gunicorn/.
-GUNICORN = ['gunicorn', '--worker-class', 'gevent', '--workers', '2', '--preload',
-            '--graceful-timeout', '5', '--no-control-socket']
+GUNICORN = ['gunicorn', '--worker-class', 'gevent', '--workers', '2', '--worker-connections', '5000',
+            '--backlog', '4096', '--preload', '--graceful-timeout', '5', '--no-control-socket']
 # waitress lee cada petición entera antes de pasarla a la app, pero por defecto
 # solo admite 100 conexiones; 500 aguanta los clientes lentos y cabe en el
 # límite de select() de Python en Windows (512 sockets).

@@ -9,36 +9,96 @@ borra al terminar el proceso que la creó. Los workers de ``gunicorn
 --preload`` (como lo arranca el taller) son copias del proceso principal y
 heredan la carpeta; sin ``--preload`` cada worker importaría la app por su
 cuenta, y entonces hay que definir la variable antes de arrancar.
+
+Cada arranque empieza de cero: quien arranca el servicio reclama la carpeta
+(``reclamar_carpeta``: el maestro de gunicorn, o el proceso de waitress o del
+servidor de desarrollo) y borra las cuentas que dejó otro proceso, aunque
+muriera con SIGKILL en un volumen que sobrevive al contenedor; si no,
+``/metrics`` sumaría las cuentas viejas y Prometheus nunca vería el reinicio.
+Las carpetas automáticas llevan el PID de su creador: un SIGTERM a un servidor
+de un solo proceso las borra como una salida normal, y las que deja un SIGKILL
+las borra el siguiente arranque.
 """
 import atexit
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
+from pathlib import Path
 
 _VARIABLE = 'PROMETHEUS_MULTIPROC_DIR'
 # Dice qué carpeta creó este módulo. Si un proceso hereda las dos variables
 # iguales, su padre es otro servicio (o pytest) que lo lanzó: no comparten
 # contadores, así que se crea una carpeta nueva.
 _PROPIA = 'ABANDONO_METRICAS_AUTOMATICAS'
+# La carpeta que ya reclamó el proceso que arrancó el servicio: sus workers no la vacían.
+_RECLAMADA = 'ABANDONO_METRICAS_RECLAMADA'
+_PREFIJO = 'abandono-metricas-'
+
+
+def _vivo(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # existe, aunque sea de otro usuario
+    return True
+
+
+def _barrer_huerfanas():
+    """Borra las carpetas automáticas cuyo creador ya no existe (murió sin poder borrarlas)."""
+    for carpeta in Path(tempfile.gettempdir()).glob(_PREFIJO + '*'):
+        pid = carpeta.name.removeprefix(_PREFIJO).partition('-')[0]
+        if pid.isdigit() and not _vivo(int(pid)):
+            shutil.rmtree(carpeta, ignore_errors=True)
+
+
+def reclamar_carpeta():
+    """Vacía las cuentas de la carpeta elegida: un arranque nuevo empieza de cero.
+
+    Lo llama quien arranca el servicio, antes de crear workers; los procesos que
+    heredan la marca (los workers) ya no la vacían.
+    """
+    carpeta = os.environ[_VARIABLE]
+    if os.environ.get(_RECLAMADA) == carpeta:
+        return
+    for archivo in Path(carpeta).glob('*.db'):  # solo los archivos de prometheus_client
+        archivo.unlink(missing_ok=True)
+    os.environ[_RECLAMADA] = carpeta
+
+
+def _salir_con_sigterm():
+    """SIGTERM como salida normal, para que corra el atexit que borra la carpeta.
+
+    Solo si nadie maneja SIGTERM todavía (waitress, el servidor de desarrollo);
+    gunicorn instala después sus manejadores y sale por su cuenta con atexit.
+    """
+    if threading.current_thread() is threading.main_thread() and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
 
 
 def _preparar_carpeta():
     elegida = os.environ.get(_VARIABLE)
     if elegida and elegida != os.environ.get(_PROPIA):
         os.makedirs(elegida, exist_ok=True)  # la eligió quien arranca el servicio
+        reclamar_carpeta()
         return
-    carpeta = tempfile.mkdtemp(prefix='abandono-metricas-')
-    os.environ[_VARIABLE] = os.environ[_PROPIA] = carpeta
+    _barrer_huerfanas()
     creador = os.getpid()
+    carpeta = tempfile.mkdtemp(prefix=f'{_PREFIJO}{creador}-')
+    os.environ[_VARIABLE] = os.environ[_PROPIA] = os.environ[_RECLAMADA] = carpeta
 
     def borrar():
         # Los workers heredan este atexit; solo el creador borra la carpeta.
         if os.getpid() == creador:
             shutil.rmtree(carpeta, ignore_errors=True)
     atexit.register(borrar)
+    _salir_con_sigterm()
 
 
 # prometheus_client elige el modo multiproceso al importarse: la carpeta va antes.

@@ -9,7 +9,7 @@ import json
 import pickle
 
 from flask import Flask, request
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from abandono import factores, metricas, modelos, pagina
 from abandono.esquema import MAX_CLIENTES_LOTE, Error, ErrorDeEntrada, Resultado, Salud, Validador
@@ -24,6 +24,8 @@ MAX_CUERPO = 8 * 1024 * 1024
 JSON = 'application/json; charset=utf-8'
 
 _ERRORES_HTTP = {
+    # gunicorn.conf.py: el cuerpo no terminó de llegar en su plazo (PLAZO_CUERPO).
+    408: 'El cuerpo de la petición tardó demasiado en llegar; vuelve a enviarla.',
     413: f'El cuerpo de la petición es demasiado grande (máximo {MAX_CUERPO // (1024 * 1024)} MiB, '
          f'que caben {MAX_CLIENTES_LOTE} clientes por lote).',
 }
@@ -45,19 +47,36 @@ def cuerpo_de_la_peticion(entorno):
 
     Con un ``Content-Length`` dentro del límite se leen tal cual de
     ``wsgi.input``: ``request.get_data()`` cuesta unos 15 µs más por petición
-    (flujo limitado y caché de Werkzeug), más que puntuar al cliente. En
-    cualquier otro caso (sin longitud, ``chunked``, demasiado grande) decide
-    Werkzeug, que responde 413 si el cuerpo pasa de ``MAX_CUERPO``.
+    (flujo limitado y caché de Werkzeug), más que puntuar al cliente. Uno
+    declarado más grande es un 413 sin leer nada. Sin longitud (``chunked``)
+    se leen como mucho ``MAX_CUERPO`` + 1 bytes del flujo de Werkzeug y, si
+    llegan todos, también es un 413: nunca se guarda en memoria más que eso.
     """
     if entorno.get('CONTENT_TYPE', '').partition(';')[0].strip().lower() != 'application/json':
         raise ErrorDeEntrada(415, _SIN_JSON, [{'campo': 'Content-Type', 'mensaje': 'debe ser application/json'}])
     if 'HTTP_CONTENT_ENCODING' in entorno:
         raise ErrorDeEntrada(415, _COMPRIMIDO, [{'campo': 'Content-Encoding', 'mensaje': 'no se admite'}])
     longitud = entorno.get('CONTENT_LENGTH', '')
-    if (longitud.isdigit() and int(longitud) <= MAX_CUERPO
-            and 'HTTP_TRANSFER_ENCODING' not in entorno):
+    if longitud.isdigit() and int(longitud) > MAX_CUERPO:
+        raise RequestEntityTooLarge()
+    if longitud.isdigit() and 'HTTP_TRANSFER_ENCODING' not in entorno:
         return entorno['wsgi.input'].read(int(longitud))
-    return request.get_data()
+    datos = _leer_hasta(request.stream, MAX_CUERPO + 1)
+    if len(datos) > MAX_CUERPO:
+        raise RequestEntityTooLarge()
+    return datos
+
+
+def _leer_hasta(flujo, limite):
+    """Hasta ``limite`` bytes de ``flujo``; un read() puede dar menos (un trozo de ``chunked``)."""
+    partes, leidos = [], 0
+    while leidos < limite:
+        parte = flujo.read(limite - leidos)
+        if not parte:
+            break
+        partes.append(parte)
+        leidos += len(parte)
+    return b''.join(partes)
 
 
 def metodos(permitidos):

@@ -28,6 +28,12 @@ OBJETIVO_RITMO = 30          # entregas por minuto, con cajas (issue 9)
 OBJETIVO_COSTE_CAJAS = 0.10  # lo que pueden añadir las cajas al tiempo de calificar
 
 
+# Los servidores de «El servicio por HTTP»: la orden recomendada junto a workers síncronos
+# (la referencia de latencia: uno por petición) y waitress, en una sola ejecución.
+NOMBRES = {'desarrollo': 'desarrollo (Flask)', 'gunicorn': 'gunicorn gevent -w 2 (recomendado)',
+           'gunicorn sync': 'gunicorn sync -w 2', 'waitress': 'waitress'}
+
+
 def numero(x, decimales=0):
     """12345.6 -> '12 346' (espacio fino como separador de miles, como en español)."""
     texto = f'{x:,.{decimales}f}'
@@ -75,18 +81,19 @@ def apartado_servicio(rapido, con_aguante):
     rutas = {'/salud': ('/salud', None), '/predict': ('/predict', medidas.cuerpo_cliente())}
     por_servidor, lotes, aguante = {}, {}, None
     cuerpo = medidas.cuerpo_lote()
-    for servidor in ('desarrollo', 'gunicorn'):
+    for servidor in NOMBRES:
         with medidas.servicio(servidor) as (url, procesos):
             por_servidor[servidor] = medidas.medir_rutas(url, procesos, rutas, rondas, por_ronda, duracion)
-            lotes[servidor] = medidas.medir_lote(url, cuerpo, total=10 if rapido else 300,
-                                                 duracion=2.0 if rapido else 6.0)
+            if servidor in ('desarrollo', 'gunicorn'):
+                lotes[servidor] = medidas.medir_lote(url, cuerpo, total=10 if rapido else 300,
+                                                     duracion=2.0 if rapido else 6.0)
             if servidor == 'gunicorn' and con_aguante:
                 total = 1_000 if rapido else 20_000
                 aguante = total, medidas.aguante(url, procesos, total=total,
                                                  calentamiento=200 if rapido else 2_000)
     filas = []
     for servidor, rutas in por_servidor.items():
-        nombre = 'gunicorn gevent -w 2' if servidor == 'gunicorn' else 'desarrollo (Flask)'
+        nombre = NOMBRES[servidor]
         for ruta, medida in rutas.items():
             r = medida.resultado
             filas.append((nombre, ruta, numero(r.por_segundo), numero(r.p50_ms, 2), numero(r.p99_ms, 2),
@@ -99,14 +106,15 @@ def apartado_servicio(rapido, con_aguante):
         ratios[servidor] = predict.cociente
         objetivo = (f' (objetivo ≥ {numero(OBJETIVO_RATIO, 1)}: {marca(ratios[servidor] >= OBJETIVO_RATIO)})'
                     if servidor == 'gunicorn' else '')
-        print(f'- **{servidor}**: /predict ÷ ruta vacía = **{numero(ratios[servidor], 2)}** en pet/s{objetivo} '
-              f'(de {numero(min(predict.cocientes), 2)} a {numero(max(predict.cocientes), 2)} según la ronda); '
-              f'en CPU del servidor por petición, {numero(salud.cpu_us / predict.cpu_us, 2)}.')
+        print(f'- **{NOMBRES[servidor]}**: /predict ÷ ruta vacía = **{numero(ratios[servidor], 2)}** en pet/s'
+              f'{objetivo} (de {numero(min(predict.cocientes), 2)} a {numero(max(predict.cocientes), 2)} según la '
+              f'ronda); en CPU del servidor por petición, {numero(salud.cpu_us / predict.cpu_us, 2)}; '
+              f'p99 de /predict con {medidas.CONEXIONES} conexiones a la vez: **{numero(predict.resultado.p99_ms, 1)} ms**.')
     print()
     print(f'## 3. Lotes: POST /predict_lote con {medidas.CLIENTES_POR_LOTE} clientes por petición\n')
     filas = []
     for servidor, (r, clientes) in lotes.items():
-        nombre = 'gunicorn gevent -w 2' if servidor == 'gunicorn' else 'desarrollo (Flask)'
+        nombre = NOMBRES[servidor]
         filas.append((nombre, numero(clientes), numero(r.p50_ms, 1), numero(r.p99_ms, 1), r.peticiones, r.errores))
     tabla(['servidor', 'clientes/s', 'p50 ms por lote', 'p99 ms por lote', 'peticiones', 'errores'], filas)
     clientes_gunicorn = lotes['gunicorn'][1]

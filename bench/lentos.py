@@ -15,6 +15,8 @@ qué latencia. Todo va a 127.0.0.0/8, con un número de conexiones y un tiempo
 máximos.
 """
 import asyncio
+import multiprocessing
+import resource
 import sys
 import time
 from urllib.parse import urlsplit
@@ -47,6 +49,22 @@ async def _lenta(anfitrion, puerto, inicio, goteo, hasta, reaperturas):
             escritor.close()
 
 
+async def _ociosa(anfitrion, puerto, hasta):
+    """Una conexión abierta que no manda nada (un navegador que la guarda por si acaso)."""
+    while time.monotonic() < hasta:
+        try:
+            lector, escritor = await asyncio.open_connection(anfitrion, puerto)
+        except OSError:
+            await asyncio.sleep(INTERVALO)
+            continue
+        try:
+            await asyncio.wait_for(lector.read(), max(hasta - time.monotonic(), 0))  # hasta que la cierren
+        except (OSError, asyncio.TimeoutError):
+            pass
+        finally:
+            escritor.close()
+
+
 async def _normal(anfitrion, puerto, datos, hasta):
     latencias, estados = [], {}
     while time.monotonic() < hasta:
@@ -66,32 +84,63 @@ async def _normal(anfitrion, puerto, datos, hasta):
     return latencias, estados
 
 
-async def _medir(url, cuerpo, cabeceras, cuerpos, duracion, preparacion):
-    partes = urlsplit(url)
-    anfitrion, puerto = partes.hostname, partes.port
-    datos = peticion_http(url, '/predict', cuerpo)  # comprueba también que sea loopback
-    hasta = time.monotonic() + preparacion + duracion
-    reaperturas = [0]
+async def _lentas(anfitrion, puerto, cabeceras, cuerpos, ociosas, hasta, reaperturas):
+    """Todas las conexiones lentas y ociosas, hasta ``hasta``; anota en ``reaperturas`` las que se cerraron."""
+    cerradas = [0]
     comienzo_cabecera = f'POST /predict HTTP/1.1\r\nHost: {anfitrion}:{puerto}\r\n'.encode()
     comienzo_cuerpo = (f'POST /predict HTTP/1.1\r\nHost: {anfitrion}:{puerto}\r\n'
                        'Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{').encode()
-    lentas = [asyncio.create_task(_lenta(anfitrion, puerto, comienzo_cabecera, b'X-Lento: 1\r\n', hasta, reaperturas))
+    lentas = [_lenta(anfitrion, puerto, comienzo_cabecera, b'X-Lento: 1\r\n', hasta, cerradas)
               for _ in range(cabeceras)]
-    lentas += [asyncio.create_task(_lenta(anfitrion, puerto, comienzo_cuerpo, b' ', hasta, reaperturas))
-               for _ in range(cuerpos)]
-    # Las conexiones lentas se abren primero; el cliente normal llega cuando ya están.
-    await asyncio.sleep(preparacion)
-    inicio = time.perf_counter()
-    latencias, estados = await _normal(anfitrion, puerto, datos, hasta)
-    segundos = time.perf_counter() - inicio
+    lentas += [_lenta(anfitrion, puerto, comienzo_cuerpo, b' ', hasta, cerradas) for _ in range(cuerpos)]
+    lentas += [_ociosa(anfitrion, puerto, hasta) for _ in range(ociosas)]
     await asyncio.gather(*lentas)
+    reaperturas.value = cerradas[0]
+
+
+def _atacar(*argumentos):
+    asyncio.run(_lentas(*argumentos))
+
+
+def _medir(url, cuerpo, cabeceras, cuerpos, ociosas, duracion, preparacion):
+    partes = urlsplit(url)
+    anfitrion, puerto = partes.hostname, partes.port
+    datos = peticion_http(url, '/predict', cuerpo)  # comprueba también que sea loopback
+    hasta = time.monotonic() + preparacion + duracion  # el reloj monótono es el mismo en los dos procesos
+    # Las conexiones lentas, en otro proceso: miles de ellas en el mismo bucle de
+    # asyncio retrasarían al cliente normal y su latencia no sería la del servidor.
+    reaperturas = multiprocessing.Value('i', 0)
+    atacante = multiprocessing.get_context('fork').Process(
+        target=_atacar, args=(anfitrion, puerto, cabeceras, cuerpos, ociosas, hasta, reaperturas), daemon=True)
+    atacante.start()
+    try:
+        # Las conexiones lentas se abren primero; el cliente normal llega cuando ya están.
+        time.sleep(preparacion)
+        inicio = time.perf_counter()
+        latencias, estados = asyncio.run(_normal(anfitrion, puerto, datos, hasta))
+        segundos = time.perf_counter() - inicio
+        atacante.join(timeout=ESPERA_CLIENTE + INTERVALO + 5)
+    finally:
+        if atacante.is_alive():
+            atacante.kill()
+            atacante.join()
     errores = sum(n for estado, n in estados.items() if estado != 200)
-    return Resultado(len(latencias), errores, segundos, latencias, estados), reaperturas[0]
+    return Resultado(len(latencias), errores, segundos, latencias, estados), reaperturas.value
 
 
-def medir(url, cuerpo, cabeceras=200, cuerpos=50, duracion=20.0, preparacion=2.0):
+def subir_limite_de_archivos(necesarios):
+    """Este proceso abre una conexión por cliente lento: el límite blando de archivos, hasta el duro."""
+    blando, duro = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if blando < necesarios:
+        if duro != resource.RLIM_INFINITY and duro < necesarios:
+            raise RuntimeError(f'hacen falta {necesarios} archivos abiertos y el límite duro es {duro}')
+        resource.setrlimit(resource.RLIMIT_NOFILE, (necesarios, duro))
+
+
+def medir(url, cuerpo, cabeceras=200, cuerpos=50, ociosas=0, duracion=20.0, preparacion=2.0):
     """(Resultado del cliente normal, conexiones lentas que el servidor cerró y se reabrieron)."""
-    return asyncio.run(_medir(url, cuerpo, cabeceras, cuerpos, duracion, preparacion))
+    subir_limite_de_archivos(cabeceras + cuerpos + ociosas + 256)
+    return _medir(url, cuerpo, cabeceras, cuerpos, ociosas, duracion, preparacion)
 
 
 def candidatos(puerto):

@@ -95,9 +95,17 @@ def cuerpo_cliente():
 
 @contextlib.contextmanager
 def servicio(servidor):
-    """El servicio de verdad (``orden_servicio``) en un puerto libre: (url, procesos)."""
+    """El servicio de verdad (``orden_servicio``) en un puerto libre: (url, procesos).
+
+    ``'gunicorn sync'`` es la orden de gunicorn con workers síncronos: la referencia de latencia.
+    """
     puerto = puerto_libre()
-    with en_marcha(orden_servicio(servidor, puerto), puerto) as url:
+    if servidor == 'gunicorn sync':
+        orden = orden_servicio('gunicorn', puerto)
+        orden[orden.index('gevent')] = 'sync'
+    else:
+        orden = orden_servicio(servidor, puerto)
+    with en_marcha(orden, puerto) as url:
         yield url, procesos_del_servicio(puerto)
 
 

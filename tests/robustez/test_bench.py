@@ -13,11 +13,12 @@ def test_bench_rapido():
                              text=True, timeout=300, stdin=subprocess.DEVNULL)
     assert proceso.returncode == 0, proceso.stderr[-3000:]
     salida = proceso.stdout
-    for texto in ('predict_cliente', '/salud', '/predict', 'gunicorn gevent -w 2', 'clientes/s', 'Aguante',
-                  '/predict ÷ ruta vacía', 'entregas por minuto', 'Lo que cuestan las cajas'):
+    for texto in ('predict_cliente', '/salud', '/predict', 'gunicorn gevent -w 2', 'gunicorn sync -w 2', 'waitress',
+                  'clientes/s', 'Aguante', '/predict ÷ ruta vacía', 'p99 de /predict', 'entregas por minuto',
+                  'Lo que cuestan las cajas'):
         assert texto in salida, salida
     # Ni una petición fallida en ninguna tabla (la última columna es «errores»).
     for linea in salida.splitlines():
-        if linea.startswith(('| desarrollo', '| gunicorn')) and 'pet/s' not in linea:  # no las cabeceras
+        if linea.startswith(('| desarrollo', '| gunicorn', '| waitress')) and 'pet/s' not in linea:  # no las cabeceras
             assert linea.rstrip(' |').split()[-1] == '0', linea
     assert '**0 errores**' in salida

@@ -53,3 +53,25 @@ def test_el_lote_lleno_por_http_con_gunicorn(url_gunicorn, dv_modelo):
     assert respuesta.status_code == 200, respuesta.text[:300]
     assert len(respuesta.json()) == MAX_CLIENTES_LOTE
     assert json.loads(respuesta.content)[0]['customerid'] == '0' * 100
+
+
+def _en_trozos(datos, trozo=64 * 1024):
+    """Un generador: requests lo envía con Transfer-Encoding: chunked, sin Content-Length."""
+    for i in range(0, len(datos), trozo):
+        yield datos[i:i + trozo]
+
+
+def test_un_cuerpo_chunked_demasiado_grande_es_413_en_espanol(url_servicio):
+    """Sin Content-Length el servicio lee como mucho MAX_CUERPO + 1 bytes y responde 413, no «JSON no válido»."""
+    grande = b'[' + b' ' * (9 * 2**20) + b']'
+    respuesta = requests.post(url_servicio + '/predict_lote', data=_en_trozos(grande), timeout=60,
+                              headers={'Content-Type': 'application/json'})
+    assert respuesta.status_code == 413, respuesta.text[:300]
+    assert respuesta.json()['error'].startswith('El cuerpo de la petición es demasiado grande (máximo 8 MiB')
+
+
+def test_un_cuerpo_chunked_normal_se_responde(url_servicio, cliente):
+    respuesta = requests.post(url_servicio + '/predict', data=_en_trozos(json.dumps(cliente).encode(), 100),
+                              headers={'Content-Type': 'application/json'}, timeout=10)
+    assert respuesta.status_code == 200, respuesta.text[:300]
+    assert respuesta.json()['customerid'] == cliente['customerid']

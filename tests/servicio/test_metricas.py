@@ -1,6 +1,8 @@
 """/metrics de Prometheus bajo gunicorn con dos workers, y una línea de registro JSON por petición."""
 import json
+import signal
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -98,3 +100,48 @@ def test_rutas_desconocidas_no_crean_series(gunicorn_propio):
     rutas = {dict(etiquetas).get('ruta') for nombre, etiquetas in muestras(url)
              if nombre == 'abandono_peticiones_total'}
     assert 'otra' in rutas and not any(r.startswith('/prueba') for r in rutas)
+
+
+def _matar(url, senal):
+    """Manda ``senal`` a todos los procesos del servicio (el maestro y sus workers) y espera a que terminen."""
+    import psutil
+
+    from bench.medidas import procesos_del_servicio
+    procesos = procesos_del_servicio(urlsplit(url).port)
+    todos = [p for raiz in procesos[:1] for p in [raiz, *raiz.children(recursive=True)]]
+    for proceso in todos:
+        proceso.send_signal(senal)
+    psutil.wait_procs(todos, timeout=30)
+
+
+def test_un_reinicio_tras_sigkill_empieza_de_cero(tmp_path):
+    """Con la carpeta en un volumen que sobrevive al contenedor, las cuentas viejas no se suman."""
+    puerto = puerto_libre()
+    entorno = {'PROMETHEUS_MULTIPROC_DIR': str(tmp_path)}
+    clave = ('abandono_clientes_puntuados_total', ())
+    with en_marcha(orden_servicio('gunicorn', puerto), puerto, env=entorno) as url:
+        golpear(url, 10)
+        assert muestras(url)[clave] == 10
+        _matar(url, signal.SIGKILL)
+    assert list(tmp_path.glob('*.db'))  # lo que dejó el SIGKILL
+    with en_marcha(orden_servicio('gunicorn', puerto), puerto, env=entorno) as url:
+        assert muestras(url).get(clave, 0) == 0
+        golpear(url, 3)
+        assert muestras(url)[clave] == 3
+
+
+@pytest.mark.parametrize('servidor,senal', [('gunicorn', signal.SIGTERM), ('waitress', signal.SIGTERM),
+                                            ('desarrollo', signal.SIGTERM), ('gunicorn', signal.SIGKILL)])
+def test_ninguna_parada_deja_carpetas_en_tmp(tmp_path, servidor, senal):
+    """La carpeta automática se borra al parar; la que deja un SIGKILL, al arrancar el siguiente."""
+    puerto = puerto_libre()
+    entorno = {'TMPDIR': str(tmp_path)}
+    with en_marcha(orden_servicio(servidor, puerto), puerto, env=entorno) as url:
+        golpear(url, 2)
+        assert len(list(tmp_path.glob('abandono-metricas-*'))) == 1
+        _matar(url, senal)
+    if senal == signal.SIGKILL:
+        with en_marcha(orden_servicio(servidor, puerto), puerto, env=entorno) as url:
+            assert len(list(tmp_path.glob('abandono-metricas-*'))) == 1  # solo la suya
+            _matar(url, signal.SIGTERM)
+    assert list(tmp_path.iterdir()) == []
