@@ -13,6 +13,8 @@ import requests
 import yaml
 
 from abandono.datos import CLIENTE_LECCION
+from abandono.esquema import MAX_CLIENTES_LOTE
+from abandono.servicio import MAX_CUERPO
 from abandono.lanzador import RAIZ, en_marcha, orden_servicio, puerto_libre
 
 K8S = RAIZ / 'despliegue' / 'k8s'
@@ -93,8 +95,37 @@ def cliente_lento(url):
 def test_nginx_sirve_el_servicio(nginx):
     r = requests.post(nginx + '/predict', json=CLIENTE_LECCION)
     assert r.status_code == 200 and r.json()['customerid'] == '8879-zkjof'
-    grande = requests.post(nginx + '/predict', data=b' ' * (5 * 2**20), headers={'Content-Type': 'application/json'})
-    assert grande.status_code == 413
+    assert r.headers['Server'] == 'nginx'  # server_tokens off: sin la versión
+
+
+def test_nginx_deja_pasar_el_lote_de_10000_clientes(nginx, cliente):
+    lote = [cliente | {'customerid': f'cliente-{i:05d}'} for i in range(MAX_CLIENTES_LOTE)]
+    r = requests.post(nginx + '/predict_lote', json=lote, timeout=120)
+    assert r.status_code == 200, r.text[:300]
+    assert len(r.json()) == MAX_CLIENTES_LOTE and r.json()[-1]['customerid'] == lote[-1]['customerid']
+
+
+def test_el_413_de_nginx_es_el_del_servicio(nginx, gunicorn_sincrono):
+    """Por encima de MAX_CUERPO nginx corta con el mismo JSON en español que daría el servicio."""
+    grande = b' ' * (MAX_CUERPO + 1)
+    cabeceras = {'Content-Type': 'application/json'}
+    del_proxy = requests.post(nginx + '/predict', data=grande, headers=cabeceras, timeout=60)
+    del_servicio = requests.post(gunicorn_sincrono + '/predict', data=grande, headers=cabeceras, timeout=60)
+    assert del_proxy.status_code == del_servicio.status_code == 413
+    assert del_proxy.json() == del_servicio.json()
+    assert del_proxy.headers['Content-Type'] == 'application/json; charset=utf-8'
+
+
+def test_nginx_limita_las_conexiones_por_cliente(nginx):
+    """Más de 50 conexiones a la vez desde una dirección: un 429 en JSON en español."""
+    abiertas = [cliente_lento(nginx) for _ in range(60)]
+    try:
+        time.sleep(0.3)
+        r = requests.post(nginx + '/predict', json=CLIENTE_LECCION, timeout=10)
+    finally:
+        for s in abiertas:
+            s.close()
+    assert r.status_code == 429 and r.json()['error'].startswith('Demasiadas peticiones')
 
 
 def con_clientes_lentos(url, n=6):
