@@ -1,6 +1,7 @@
 """despliegue/: los manifiestos de Kubernetes validados sin red, y nginx de verdad delante de gunicorn."""
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -15,7 +16,7 @@ import yaml
 from abandono.datos import CLIENTE_LECCION
 from abandono.esquema import MAX_CLIENTES_LOTE
 from abandono.servicio import MAX_CUERPO
-from abandono.lanzador import RAIZ, en_marcha, orden_servicio, puerto_libre
+from abandono.lanzador import GUNICORN, RAIZ, en_marcha, orden_servicio, puerto_libre
 
 K8S = RAIZ / 'despliegue' / 'k8s'
 NGINX = RAIZ / 'despliegue' / 'nginx' / 'abandono.conf'
@@ -31,12 +32,12 @@ def test_kubernetes_validate_estricto():
     validar = Path(sys.executable).with_name('kubernetes-validate')
     r = subprocess.run([str(validar), '--strict', *archivos], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout.count(' passed ') == 3
+    assert r.stdout.count(' passed ') == 4
 
 
 def test_lo_que_pide_el_despliegue():
     todo = manifiestos()
-    assert set(todo) == {'Deployment', 'Service', 'HorizontalPodAutoscaler'}
+    assert set(todo) == {'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'}
     pod = todo['Deployment']['spec']['template']['spec']
     contenedor, = pod['containers']
     assert contenedor['readinessProbe']['httpGet']['path'] == '/salud'
@@ -49,6 +50,31 @@ def test_lo_que_pide_el_despliegue():
     assert todo['Service']['spec']['selector'].items() <= etiquetas.items()
     assert todo['HorizontalPodAutoscaler']['spec']['scaleTargetRef']['name'] == todo['Deployment']['metadata']['name']
     assert contenedor['ports'][0]['containerPort'] == 9696
+    assert todo['PodDisruptionBudget']['spec']['selector']['matchLabels'].items() <= etiquetas.items()
+
+
+def mib(cantidad):
+    return int(cantidad.removesuffix('Mi'))
+
+
+def test_retirar_un_pod_no_pierde_peticiones_ni_memoria_de_mas():
+    todo = manifiestos()
+    pod = todo['Deployment']['spec']['template']['spec']
+    contenedor, = pod['containers']
+    # preStop espera a que los balanceadores dejen de mandar tráfico; después gunicorn
+    # necesita su --graceful-timeout: todo dentro del plazo de Kubernetes.
+    espera = int(contenedor['lifecycle']['preStop']['exec']['command'][-1])
+    gracia = GUNICORN[GUNICORN.index('--graceful-timeout') + 1]
+    assert espera >= 5 and espera + int(gracia) < pod['terminationGracePeriodSeconds']
+    assert {r['topologyKey'] for r in pod['topologySpreadConstraints']} == {
+        'topology.kubernetes.io/zone', 'kubernetes.io/hostname'}
+    # El /tmp en memoria cabe dentro del límite, encima de lo que se pide.
+    memoria = contenedor['resources']
+    tmp, = [v for v in pod['volumes'] if v['name'] == 'tmp']
+    assert tmp['emptyDir']['medium'] == 'Memory'
+    assert mib(memoria['requests']['memory']) + mib(tmp['emptyDir']['sizeLimit']) <= mib(memoria['limits']['memory'])
+    # La imagen, de un registro y por digest.
+    assert re.fullmatch(r'[\w.-]+\.[\w-]+/[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}', contenedor['image'])
 
 
 @pytest.fixture(scope='module')
