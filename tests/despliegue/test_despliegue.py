@@ -1,6 +1,7 @@
 """despliegue/: los manifiestos de Kubernetes validados sin red, y nginx de verdad delante de gunicorn."""
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -13,7 +14,9 @@ import requests
 import yaml
 
 from abandono.datos import CLIENTE_LECCION
-from abandono.lanzador import RAIZ, en_marcha, orden_servicio, puerto_libre
+from abandono.esquema import MAX_CLIENTES_LOTE
+from abandono.servicio import MAX_CUERPO
+from abandono.lanzador import GUNICORN, RAIZ, en_marcha, orden_servicio, puerto_libre
 
 K8S = RAIZ / 'despliegue' / 'k8s'
 NGINX = RAIZ / 'despliegue' / 'nginx' / 'abandono.conf'
@@ -29,12 +32,12 @@ def test_kubernetes_validate_estricto():
     validar = Path(sys.executable).with_name('kubernetes-validate')
     r = subprocess.run([str(validar), '--strict', *archivos], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout.count(' passed ') == 3
+    assert r.stdout.count(' passed ') == 4
 
 
 def test_lo_que_pide_el_despliegue():
     todo = manifiestos()
-    assert set(todo) == {'Deployment', 'Service', 'HorizontalPodAutoscaler'}
+    assert set(todo) == {'Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget'}
     pod = todo['Deployment']['spec']['template']['spec']
     contenedor, = pod['containers']
     assert contenedor['readinessProbe']['httpGet']['path'] == '/salud'
@@ -47,6 +50,31 @@ def test_lo_que_pide_el_despliegue():
     assert todo['Service']['spec']['selector'].items() <= etiquetas.items()
     assert todo['HorizontalPodAutoscaler']['spec']['scaleTargetRef']['name'] == todo['Deployment']['metadata']['name']
     assert contenedor['ports'][0]['containerPort'] == 9696
+    assert todo['PodDisruptionBudget']['spec']['selector']['matchLabels'].items() <= etiquetas.items()
+
+
+def mib(cantidad):
+    return int(cantidad.removesuffix('Mi'))
+
+
+def test_retirar_un_pod_no_pierde_peticiones_ni_memoria_de_mas():
+    todo = manifiestos()
+    pod = todo['Deployment']['spec']['template']['spec']
+    contenedor, = pod['containers']
+    # preStop espera a que los balanceadores dejen de mandar tráfico; después gunicorn
+    # necesita su --graceful-timeout: todo dentro del plazo de Kubernetes.
+    espera = int(contenedor['lifecycle']['preStop']['exec']['command'][-1])
+    gracia = GUNICORN[GUNICORN.index('--graceful-timeout') + 1]
+    assert espera >= 5 and espera + int(gracia) < pod['terminationGracePeriodSeconds']
+    assert {r['topologyKey'] for r in pod['topologySpreadConstraints']} == {
+        'topology.kubernetes.io/zone', 'kubernetes.io/hostname'}
+    # El /tmp en memoria cabe dentro del límite, encima de lo que se pide.
+    memoria = contenedor['resources']
+    tmp, = [v for v in pod['volumes'] if v['name'] == 'tmp']
+    assert tmp['emptyDir']['medium'] == 'Memory'
+    assert mib(memoria['requests']['memory']) + mib(tmp['emptyDir']['sizeLimit']) <= mib(memoria['limits']['memory'])
+    # La imagen, de un registro y por digest.
+    assert re.fullmatch(r'[\w.-]+\.[\w-]+/[\w./-]+:[\w.-]+@sha256:[0-9a-f]{64}', contenedor['image'])
 
 
 @pytest.fixture(scope='module')
@@ -93,8 +121,37 @@ def cliente_lento(url):
 def test_nginx_sirve_el_servicio(nginx):
     r = requests.post(nginx + '/predict', json=CLIENTE_LECCION)
     assert r.status_code == 200 and r.json()['customerid'] == '8879-zkjof'
-    grande = requests.post(nginx + '/predict', data=b' ' * (5 * 2**20), headers={'Content-Type': 'application/json'})
-    assert grande.status_code == 413
+    assert r.headers['Server'] == 'nginx'  # server_tokens off: sin la versión
+
+
+def test_nginx_deja_pasar_el_lote_de_10000_clientes(nginx, cliente):
+    lote = [cliente | {'customerid': f'cliente-{i:05d}'} for i in range(MAX_CLIENTES_LOTE)]
+    r = requests.post(nginx + '/predict_lote', json=lote, timeout=120)
+    assert r.status_code == 200, r.text[:300]
+    assert len(r.json()) == MAX_CLIENTES_LOTE and r.json()[-1]['customerid'] == lote[-1]['customerid']
+
+
+def test_el_413_de_nginx_es_el_del_servicio(nginx, gunicorn_sincrono):
+    """Por encima de MAX_CUERPO nginx corta con el mismo JSON en español que daría el servicio."""
+    grande = b' ' * (MAX_CUERPO + 1)
+    cabeceras = {'Content-Type': 'application/json'}
+    del_proxy = requests.post(nginx + '/predict', data=grande, headers=cabeceras, timeout=60)
+    del_servicio = requests.post(gunicorn_sincrono + '/predict', data=grande, headers=cabeceras, timeout=60)
+    assert del_proxy.status_code == del_servicio.status_code == 413
+    assert del_proxy.json() == del_servicio.json()
+    assert del_proxy.headers['Content-Type'] == 'application/json; charset=utf-8'
+
+
+def test_nginx_limita_las_conexiones_por_cliente(nginx):
+    """Más de 50 conexiones a la vez desde una dirección: un 429 en JSON en español."""
+    abiertas = [cliente_lento(nginx) for _ in range(60)]
+    try:
+        time.sleep(0.3)
+        r = requests.post(nginx + '/predict', json=CLIENTE_LECCION, timeout=10)
+    finally:
+        for s in abiertas:
+            s.close()
+    assert r.status_code == 429 and r.json()['error'].startswith('Demasiadas peticiones')
 
 
 def con_clientes_lentos(url, n=6):
