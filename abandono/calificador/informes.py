@@ -188,8 +188,8 @@ _LEER_SIMILITUD = ('Un parecido alto es un motivo para mirar las dos entregas, n
 def _resumen_similitud(pares, cuantos=5):
     altos = [p for p in pares if p.parecido >= UMBRAL]
     if not altos:
-        return [f'Ningún par comparte más del {UMBRAL:.0%} de su código (sin el esqueleto). Detalle en similitud.md.']
-    return [f'{len(altos)} pares comparten más del {UMBRAL:.0%} de su código (sin el esqueleto); los primeros:', '',
+        return [f'Ningún par comparte el {UMBRAL:.0%} o más de su código (sin el esqueleto). Detalle en similitud.md.']
+    return [f'{len(altos)} pares comparten el {UMBRAL:.0%} o más de su código (sin el esqueleto); los primeros:', '',
             *(f'- {en_markdown(p.a)} y {en_markdown(p.b)}: {p.parecido:.0%}' for p in altos[:cuantos]), '',
             _LEER_SIMILITUD + ' Todos los pares y sus líneas compartidas, en similitud.md y similitud.csv.']
 

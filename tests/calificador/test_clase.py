@@ -132,7 +132,7 @@ class Consumo:
         return (int(campos['MemTotal'].split()[0]) - int(campos['MemAvailable'].split()[0])) * 1024
 
     def _medir(self):
-        while not self._parar.wait(0.1):
+        while not self._parar.wait(0.2):
             self.memoria = max(self.memoria, self._usada() - self._base)
             self.hilos = max([self.hilos, *_hilos_del_calificador().values()])
 
@@ -143,22 +143,18 @@ class Consumo:
 
 def _hilos_del_calificador():
     """{pid: hilos} de cada proceso que cuelga de esta prueba sin estar dentro de una caja (bwrap)."""
-    padres, hilos, ordenes = {}, {}, {}
-    for pid in filter(str.isdigit, os.listdir('/proc')):
+    propios, pendientes = {}, [os.getpid()]
+    while pendientes:
+        pid = pendientes.pop()
         try:
-            estado = dict(l.split(':', 1) for l in Path(f'/proc/{pid}/status').read_text().splitlines() if ':' in l)
-            padres[pid], hilos[pid] = estado['PPid'].strip(), int(estado['Threads'])
-            ordenes[pid] = Path(f'/proc/{pid}/cmdline').read_bytes()
-        except (OSError, KeyError, ValueError):
+            if Path(f'/proc/{pid}/cmdline').read_bytes().startswith(b'bwrap\0'):
+                continue   # una caja: lo de dentro lo paga ella
+            estado = Path(f'/proc/{pid}/status').read_text()
+            propios[pid] = int(estado.split('Threads:', 1)[1].split()[0])
+            for tarea in os.listdir(f'/proc/{pid}/task'):
+                pendientes += map(int, Path(f'/proc/{pid}/task/{tarea}/children').read_text().split())
+        except (OSError, IndexError, ValueError):
             continue
-    propios = {}
-    for pid in hilos:
-        actual, en_caja = pid, False
-        while actual in padres and actual != str(os.getpid()) and actual not in ('0', '1'):
-            en_caja = en_caja or ordenes.get(actual, b'').startswith(b'bwrap\0')
-            actual = padres[actual]
-        if actual == str(os.getpid()) and not en_caja:
-            propios[pid] = hilos[pid]
     return propios
 
 
