@@ -94,3 +94,16 @@ def test_el_cliente_de_los_ejercicios_es_el_de_la_leccion(archivo):
               if isinstance(nodo, ast.Assign) and any(getattr(t, 'id', None) == 'cliente' for t in nodo.targets)
               and isinstance(nodo.value, ast.Dict)]
     assert copias == [CLIENTE_LECCION]
+
+
+def test_el_cliente_del_curl_del_readme_es_el_de_la_leccion():
+    """El README lo escribe para copiarlo en una terminal: que no se desvíe del de ``datos.py``."""
+    import json
+    import re
+
+    from abandono.lanzador import RAIZ
+
+    readme = (RAIZ / 'README.md').read_text(encoding='utf-8')
+    cuerpo = re.search(r"curl [^\n]*/predict [^\n]*-d '(\{.*?\})'", readme, re.S)
+    assert cuerpo, 'el README ya no trae el ejemplo con curl'
+    assert json.loads(cuerpo[1]) == CLIENTE_LECCION
