@@ -12,6 +12,7 @@ import argparse
 import datetime
 import os
 import sys
+from pathlib import Path
 
 import psutil
 
@@ -32,6 +33,24 @@ OBJETIVO_COSTE_CAJAS = 0.10  # lo que pueden añadir las cajas al tiempo de cali
 # (la referencia de latencia: uno por petición) y waitress, en una sola ejecución.
 NOMBRES = {'desarrollo': 'desarrollo (Flask)', 'gunicorn': 'gunicorn gevent -w 2 (recomendado)',
            'gunicorn sync': 'gunicorn sync -w 2', 'waitress': 'waitress'}
+
+
+INFORME = Path(__file__).resolve().parent.parent / 'docs' / 'bench.md'
+
+
+class Copia:
+    """Lo que se imprime, en la terminal y en un archivo a la vez."""
+
+    def __init__(self, terminal, archivo):
+        self.terminal, self.archivo = terminal, archivo
+
+    def write(self, texto):
+        self.archivo.write(texto)
+        return self.terminal.write(texto)
+
+    def flush(self):
+        self.archivo.flush()
+        self.terminal.flush()
 
 
 def numero(x, decimales=0):
@@ -153,8 +172,8 @@ def apartado_lentos(rapido):
         puerto = medidas.puerto_libre()
         orden = lentos.candidatos(puerto)[nombre]
         with medidas.en_marcha(orden, puerto) as url:
-            r, reabiertas = lentos.medir(url, medidas.cuerpo_cliente(), conexiones * 4 // 5, conexiones // 5,
-                                         duracion)
+            r, reabiertas = lentos.medir(url, medidas.cuerpo_cliente(), cabeceras=conexiones * 4 // 5,
+                                         cuerpos=conexiones // 5, duracion=duracion)
         respondidas = (r.peticiones - r.errores) / max(1, r.peticiones)
         cumple = respondidas >= OBJETIVO_LENTOS and r.p99_ms < OBJETIVO_LENTOS_P99_MS
         filas.append((nombre, f'{r.peticiones - r.errores}/{r.peticiones}', porcentaje(respondidas)[1:],
@@ -222,6 +241,10 @@ def main(argv=None):
 
     from abandono.integridad import RUTA_MODELO, cargar_modelo
 
+    if not (args.rapido or args.clon or args.lentos or args.solo_calificador or args.solo_taller):
+        # Una ejecución entera queda en docs/bench.md: las cifras de la documentación salen de
+        # ahí, de una sola ejecución (tests/robustez/test_bench.py comprueba que coinciden).
+        sys.stdout = Copia(sys.stdout, INFORME.open('w', encoding='utf-8'))
     print(f'# Banco de pruebas del taller ({datetime.date.today().isoformat()})\n')
     print(f'Máquina: {medidas.maquina()}.')
     ocupada = psutil.cpu_percent(interval=0.5)

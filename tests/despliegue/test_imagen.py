@@ -42,9 +42,9 @@ def construida(motor):
 @contextlib.contextmanager
 def contenedor(motor, construida, *opciones):
     nombre = f'abandono-prueba-{puerto_libre()}'
-    subprocess.run([*motor, 'run', '-d', '--name', nombre, *imagen.limites(), *opciones, construida],
-                   check=True, capture_output=True, timeout=60)
-    try:
+    try:  # también si «run» falla: el contenedor puede quedar creado
+        subprocess.run([*motor, 'run', '-d', '--name', nombre, *imagen.limites(), *opciones, construida],
+                       check=True, capture_output=True, timeout=60)
         yield nombre
     finally:
         subprocess.run([*motor, 'rm', '-f', nombre], capture_output=True, timeout=60)

@@ -130,6 +130,7 @@ def test_un_reinicio_tras_sigkill_empieza_de_cero(tmp_path):
         assert muestras(url)[clave] == 3
 
 
+@pytest.mark.lento
 @pytest.mark.parametrize('servidor,senal', [('gunicorn', signal.SIGTERM), ('waitress', signal.SIGTERM),
                                             ('desarrollo', signal.SIGTERM), ('gunicorn', signal.SIGKILL)])
 def test_ninguna_parada_deja_carpetas_en_tmp(tmp_path, servidor, senal):
