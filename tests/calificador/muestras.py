@@ -433,17 +433,14 @@ for _ in range(6):
         _os._exit(0)
 _time.sleep(12)
 """
+# Tres intérpretes nuevos (con poca memoria virtual de partida), cada uno con 1,4 GB escritos de verdad:
+# cada uno cabe en RLIMIT_AS, que es por proceso; los tres juntos, no en la caja.
 _TRES_DE_14_GB = """
-import os as _os
-import time as _time
+import subprocess as _subprocess
+import sys as _sys
 
-for _ in range(3):
-    if _os.fork() == 0:
-        try:
-            _datos = b'x' * (1400 * 1024 ** 2)  # escritos de verdad: cada uno cabe en RLIMIT_AS
-            _time.sleep(10)
-        finally:
-            _os._exit(0)
+_reservar = "datos = b'x' * (1400 * 1024 ** 2); import time; time.sleep(10)"
+_procesos = [_subprocess.Popen([_sys.executable, '-c', _reservar]) for _ in range(3)]
 """
 _BOMBA = """
 import os as _os
