@@ -10,6 +10,8 @@ una lección corta muchas respuestas correctas se parecen.
 """
 import io
 import itertools
+import os
+import stat
 from dataclasses import dataclass
 
 from abandono.calificador.ejercicios import ARCHIVOS
@@ -32,11 +34,16 @@ class Par:
 
 
 def _texto(ruta):
+    """El texto de un archivo normal de la entrega; '' si falta o es otra cosa (una FIFO, una carpeta, un enlace)."""
     try:
-        with open(ruta, 'rb') as archivo:
-            return archivo.read(_MAX_ARCHIVO).decode('utf-8', errors='replace')
+        # O_NONBLOCK: abrir una FIFO que nadie escribe no espera; O_NOFOLLOW: un enlace no lleva fuera.
+        fd = os.open(ruta, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
-        return ''   # falta, es una carpeta o una FIFO: nada que comparar
+        return ''
+    with os.fdopen(fd, 'rb') as archivo:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ''
+        return archivo.read(_MAX_ARCHIVO).decode('utf-8', errors='replace')
 
 
 def _huella(nombre, texto, comun=()):

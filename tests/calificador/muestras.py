@@ -459,28 +459,42 @@ _DEPURADOR_ESCONDIDO = """import werkzeug.debug as _depuracion
         return _con_depurador(entorno, responder)
 
     run_simple('0.0.0.0', 9696, _envoltura)"""
-_CONEXIONES_MUDAS = """import socket as _socket
+# Directas al socket del servicio de prueba (si lo ve) o por el 9696, repartidas en procesos: 1 500 a la vez.
+_CONEXIONES_MUDAS = """import glob as _glob
+import os as _os
+import socket as _socket
 import time as _time
 
-_abiertas = []
-for _ in range(1500):
-    try:
-        _abiertas.append(_socket.create_connection(('127.0.0.1', 9696), timeout=1))
-    except OSError:
-        pass
+
+def _conectar(canales):
+    if canales:
+        _s = _socket.socket(_socket.AF_UNIX)
+        _s.connect(canales[0])
+        return _s
+    return _socket.create_connection(('127.0.0.1', 9696), timeout=1)
+
+
+_canales = _glob.glob('/canal/*/prueba.sock') + _glob.glob('/canal/prueba.sock')
+for _ in range(6):
+    if _os.fork() == 0:
+        _abiertas = []
+        for _ in range(250):
+            try:
+                _abiertas.append(_conectar(_canales))
+            except OSError:
+                pass
+        _time.sleep(12)
+        _os._exit(0)
 _time.sleep(12)
 """
+# Tres intérpretes nuevos (con poca memoria virtual de partida), cada uno con 1,4 GB escritos de verdad:
+# cada uno cabe en RLIMIT_AS, que es por proceso; los tres juntos, no en la caja.
 _TRES_DE_14_GB = """
-import os as _os
-import time as _time
+import subprocess as _subprocess
+import sys as _sys
 
-for _ in range(3):
-    if _os.fork() == 0:
-        try:
-            _datos = b'x' * (1400 * 1024 ** 2)  # escritos de verdad: cada uno cabe en RLIMIT_AS
-            _time.sleep(10)
-        finally:
-            _os._exit(0)
+_reservar = "datos = b'x' * (1400 * 1024 ** 2); import time; time.sleep(10)"
+_procesos = [_subprocess.Popen([_sys.executable, '-c', _reservar]) for _ in range(3)]
 """
 _BOMBA = """
 import os as _os
