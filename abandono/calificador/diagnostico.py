@@ -31,13 +31,19 @@ def leer_fuente(datos):
 def mal_puestos(carpeta, archivo):
     """Las rutas (relativas, con /) de ``carpeta`` que parecen ``archivo`` con otras mayúsculas o una carpeta más abajo."""
     carpeta = Path(carpeta)
-    candidatos = [p for p in carpeta.iterdir() if p.is_dir() and not p.name.startswith('.')] if carpeta.is_dir() else []
     encontrados = []
-    for lugar in [carpeta, *sorted(candidatos)]:
-        for ruta in sorted(lugar.iterdir()):
+    for lugar in [carpeta, *sorted(p for p in _contenido(carpeta) if p.is_dir() and not p.name.startswith('.'))]:
+        for ruta in sorted(_contenido(lugar)):
             if ruta.name.lower() == archivo.lower() and ruta != carpeta / archivo and ruta.is_file():
                 encontrados.append(ruta.relative_to(carpeta).as_posix())
     return encontrados
+
+
+def _contenido(carpeta):
+    try:
+        return list(carpeta.iterdir())
+    except OSError:   # no existe, no es una carpeta o no se puede leer: nada que encontrar ahí
+        return []
 
 
 def linea_en_traza(traza, archivo):

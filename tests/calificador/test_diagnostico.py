@@ -56,3 +56,7 @@ def test_mal_puestos_con_otras_mayusculas_o_una_carpeta_mas_abajo(tmp_path):
     (tmp_path / 'ejercicios' / 'a' / 'servicio1.py').write_text('')   # dos niveles: no se busca
     assert mal_puestos(tmp_path, 'servicio1.py') == ['Servicio1.py', 'ejercicios/SERVICIO1.PY']
     assert mal_puestos(tmp_path, 'flask_test.py') == []
+
+
+def test_mal_puestos_en_una_carpeta_que_no_existe(tmp_path):
+    assert mal_puestos(tmp_path / 'no_existe', 'servicio1.py') == []
