@@ -131,7 +131,8 @@ def causa_al_importar(observador, archivo):
 def causa_del_script(observador, archivo):
     """La :class:`Causa` del error con que terminó ``python archivo``, o None si no terminó con error."""
     script = observador.script(archivo)
-    if script is None or script.codigo in (None, 0):
+    # Sin código (sigue vivo), 0 o negativo (la caja lo mató por tiempo): no hay error de Python que explicar.
+    if script is None or script.codigo is None or script.codigo <= 0:
         return None
     return diagnostico.causa(archivo, ultima_linea(script.errores), diagnostico.linea_en_traza(script.errores, archivo),
                              observador.entrada.texto(archivo))
