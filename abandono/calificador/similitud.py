@@ -40,10 +40,14 @@ def _texto(ruta):
         fd = os.open(ruta, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError:
         return ''
-    with os.fdopen(fd, 'rb') as archivo:
+    try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return ''
-        return archivo.read(_MAX_ARCHIVO).decode('utf-8', errors='replace')
+        return os.read(fd, _MAX_ARCHIVO).decode('utf-8', errors='replace')
+    except OSError:
+        return ''
+    finally:
+        os.close(fd)
 
 
 def _huella(nombre, texto, comun=()):
