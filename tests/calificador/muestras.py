@@ -599,7 +599,7 @@ def _renombrar(texto):
 
 
 ESCAPES = '\\x1b[2J\\x1b[H\\x1b[32mTotal: 16/16\\x1b[0m'   # borra la pantalla y pinta otra nota
-TABLA_FALSA = 'zz\n| [otra](x.md) | 4 | 3 | 6 | 3 | 16/16 | |\n<!--'
+TABLA_FALSA = 'zz\n| [otra](x.md) | 4 | 3 | 6 | 3 | 16 | |\n<!--'   # sin /: es el nombre de UNA carpeta
 FORMULA = '=HYPERLINK("ejemplo.invalid";"ver nota")'
 _DEPURADOR_S = ("    app.run(debug=False, host='0.0.0.0', port=9696)\n    # END",
                 '    ' + _DEPURADOR_ESCONDIDO + '\n    # END')
