@@ -75,6 +75,7 @@ def comprobar_sin_make(carpeta):
                           capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.lento  # una calificación entera más (unos 13 s); la de la carpeta de la lección queda en make test
 def test_sin_make_el_bloc_de_notas_y_add_url_rule_sacan_todo(tmp_path):
     """BOM y CRLF (el Bloc de notas) y la ruta de hola con add_url_rule: como Python los lee, todos los puntos."""
     carpeta = Muestra('bloc_y_add_url_rule', 'correcta', '', POR_NOMBRE['add_url_rule'].cambios,

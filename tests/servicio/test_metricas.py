@@ -114,6 +114,7 @@ def _matar(url, senal):
     psutil.wait_procs(todos, timeout=30)
 
 
+@pytest.mark.lento  # arranca y mata dos servidores: unos 10 s
 def test_un_reinicio_tras_sigkill_empieza_de_cero(tmp_path):
     """Con la carpeta en un volumen que sobrevive al contenedor, las cuentas viejas no se suman."""
     puerto = puerto_libre()
