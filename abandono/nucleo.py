@@ -4,8 +4,8 @@ Al arrancar, OpenBLAS elige el núcleo (las rutinas en ensamblador) que mejor
 le va a la CPU: SkylakeX y sus sucesores en una CPU con AVX-512, Haswell en una
 con AVX2. La variable ``OPENBLAS_CORETYPE`` fuerza uno. liblinear se para sin
 converger con la receta del curso, así que los últimos dígitos del modelo
-dependen de cómo sume el núcleo: el cliente de la lección da 0.0596057 con
-SkylakeX (el número del libro) y 0.0618757 con Haswell.
+dependen de cómo sume el núcleo: el cliente de la lección da un número con
+SkylakeX (el del libro) y otro con Haswell (``PROBABILIDADES_CONOCIDAS``).
 
 Nada de este módulo cambia el núcleo del proceso que lo importa: otro núcleo
 solo se usa en un subproceso que pone la variable para él solo

@@ -54,7 +54,7 @@ def test_el_modelo_guardado_se_entreno_con_este_nucleo(probabilidad_leccion):
 
 @pytest.mark.parametrize('nombre', nucleo.PROBABILIDADES_CONOCIDAS)
 def test_el_par_conocido_de_cada_nucleo(nombre):
-    """Cada núcleo, forzado en un subproceso, da su número: 0.0596057 (el del libro) o 0.0618757."""
+    """Cada núcleo, forzado en un subproceso, da su número de ``nucleo.PROBABILIDADES_CONOCIDAS``."""
     if falta := nucleo.falta_para(nombre):
         pytest.skip(falta)
     resultado = nucleo.en_nucleo(nombre)
