@@ -32,7 +32,11 @@ def pedir(metodo, url, **opciones):
     La app del estudiante puede responder un cuerpo sin fin: el calificador no se lo
     guarda entero en memoria. El resto de la respuesta se descarta al cerrarla.
     """
-    respuesta = requests.request(metodo, url, stream=True, timeout=limites.PETICION, **opciones)
+    with requests.Session() as sesion:
+        # Sin el entorno: solo se habla con 127.0.0.1, y un HTTP_PROXY del profesor (sin NO_PROXY) mandaría
+        # allí cada petición al proxy. Además, leer el entorno y ~/.netrc en cada petición costaba CPU.
+        sesion.trust_env = False
+        respuesta = sesion.request(metodo, url, stream=True, timeout=limites.PETICION, **opciones)
     trozos, leidos, fin = [], 0, time.monotonic() + limites.PETICION
     with respuesta:
         for trozo in respuesta.iter_content(64 * 1024):

@@ -21,11 +21,11 @@ MAXIMOS = {n: sum(e.puntos.values()) for n, e in EJERCICIOS.items()}
 TOTAL = sum(MAXIMOS.values())
 
 
-def comprobar(carpeta):
+def comprobar(carpeta, **entorno):
     # -o: make no rehace el entorno ni el modelo aunque otra prueba los toque a la vez.
     sin_rehacer = ['-o', '.venv/.taller', '-o', '.venv/.entrenamiento', '-o', 'modelo_trabajo.bin']
     resultado = subprocess.run(['make', '-s', *sin_rehacer, 'comprobar', f'CARPETA={carpeta}'], cwd=RAIZ,
-                               capture_output=True, text=True, timeout=120)
+                               capture_output=True, text=True, timeout=120, env={**os.environ, **entorno})
     assert resultado.returncode == 0, resultado.stderr
     return resultado.stdout
 
@@ -44,12 +44,14 @@ def ocupar_9696():
             ocupante.close()
 
 
-def test_la_carpeta_escrita_como_la_leccion_saca_todo_aunque_el_9696_este_ocupado(tmp_path):
+def test_la_carpeta_escrita_como_la_leccion_saca_todo_aunque_el_9696_este_ocupado_y_haya_proxy(tmp_path):
     # Los archivos sin pistas escritas en muestras.py (un ejercicio nuevo), con su solución.
     soluciones = {a: (RAIZ / 'solutions' / a).read_text(encoding='utf-8') for a in ARCHIVOS if a not in PISTAS}
     carpeta = Muestra('leccion', 'correcta', '', PISTAS, base='exercises', extra=soluciones).construir(tmp_path)
+    # Un proxy que no responde, sin NO_PROXY: el calificador habla con 127.0.0.1 sin pasar por él.
+    proxy = {nombre: 'http://127.0.0.1:9' for nombre in ('HTTP_PROXY', 'http_proxy', 'ALL_PROXY')}
     with ocupar_9696():
-        salida = comprobar(carpeta)
+        salida = comprobar(carpeta, **proxy, NO_PROXY='', no_proxy='')
     assert f'Total: {TOTAL}/{TOTAL}' in salida, salida
     assert '¡Todo bien!' in salida
 
