@@ -58,7 +58,7 @@ from pathlib import Path
 from abandono import lanzador
 from abandono.calificador import limites
 from abandono.calificador.diagnostico import leer_fuente
-from abandono.calificador.pasarela import puertos_escuchando
+from abandono.calificador.pasarela import Escuchas
 from abandono.lanzador import PUERTO_LECCION, RAIZ, puerto_libre
 
 _AQUI = Path(__file__).resolve().parent
@@ -153,13 +153,17 @@ class Entrada:
 # --- Una caja ---------------------------------------------------------------------
 
 def _limitar(grupo=None, procesos=limites.PROCESOS):
-    """En el hijo, antes del exec: los límites que heredará todo lo de la caja."""
+    """En el hijo, antes del exec: los límites que heredará todo lo de la caja.
+
+    ``procesos``: el RLIMIT_NPROC, o None para dejar el que hay.
+    """
     if grupo is not None:
         grupo.entrar()
     for recurso, valor in ((resource.RLIMIT_AS, limites.MEMORIA), (resource.RLIMIT_CPU, limites.CPU),
                            (resource.RLIMIT_FSIZE, limites.ARCHIVO), (resource.RLIMIT_CORE, 0),
                            (resource.RLIMIT_NOFILE, limites.DESCRIPTORES), (resource.RLIMIT_NPROC, procesos)):
-        resource.setrlimit(recurso, (valor, valor))
+        if valor is not None:
+            resource.setrlimit(recurso, (valor, valor))
 
 
 def tope_de_procesos():
@@ -435,6 +439,7 @@ class Caja:
         self._pila = contextlib.ExitStack()
         self.ejecuciones = [Ejecucion(orden, self._pila) for orden in ordenes]
         self._grupos, self._procesos, self._zonas, self._raiz = [], [], [], None
+        self._escuchas = {}   # pid de fuera de cada ejecución -> sus Escuchas
         try:
             if aislada:
                 self._en_caja(entrada, precargar)
@@ -452,8 +457,12 @@ class Caja:
     def _lanzar(self, orden, **opciones):
         grupo = GrupoDeLaCaja()
         self._grupos.append(grupo)
-        # Root no pasa por RLIMIT_NPROC (su tope es el cgroup); otro usuario, sí, y cuenta todo lo suyo.
-        procesos = limites.PROCESOS if os.geteuid() == 0 else tope_de_procesos()
+        # Root no pasa por RLIMIT_NPROC. Otro usuario, sí, y cuenta todo lo suyo en la máquina: con su
+        # cgroup «pids» (delegado) la caja ya tiene su tope y no se toca; sin él, uno relativo a lo que hay.
+        if os.geteuid() == 0:
+            procesos = limites.PROCESOS
+        else:
+            procesos = None if 'pids' in grupo.controles else tope_de_procesos()
         proceso = subprocess.Popen(orden, close_fds=True, start_new_session=True,
                                    preexec_fn=functools.partial(_limitar, grupo, procesos), **opciones)
         self._procesos.append(proceso)
@@ -522,7 +531,9 @@ class Caja:
     def _puertos_de(self, ejecucion):
         if ejecucion.pid is None and ejecucion.pid_dentro is not None:
             ejecucion.pid = _pid_de_fuera(self._raiz, ejecucion.pid_dentro)
-        return puertos_escuchando(f'/proc/{ejecucion.pid}/net') if ejecucion.pid and ejecucion.vivo() else []
+        if not ejecucion.pid or not ejecucion.vivo():
+            return []
+        return self._escuchas.setdefault(ejecucion.pid, Escuchas(f'/proc/{ejecucion.pid}/net'))()
 
     def _sin_caja(self, entrada, ejecucion):
         orden = ejecucion.orden

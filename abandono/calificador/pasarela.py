@@ -44,6 +44,7 @@ import socket
 import struct
 import sys
 import threading
+import time
 import traceback
 import types
 
@@ -76,6 +77,46 @@ def puertos_escuchando(red='/proc/net'):
     return sorted(puertos)
 
 
+def sockets_tcp(red='/proc/net'):
+    """Cuántos sockets TCP tiene la red (IPv4, IPv6), de ``red``/sockstat y sockstat6; None si no se sabe."""
+    cuentas = []
+    for tabla, clave in (('sockstat', 'TCP:'), ('sockstat6', 'TCP6:')):
+        try:
+            with open(f'{red}/{tabla}') as archivo:
+                campos = next(linea for linea in archivo if linea.startswith(clave)).split()
+            cuentas.append(int(campos[campos.index('inuse') + 1]))
+        except (OSError, ValueError, IndexError, StopIteration):
+            cuentas.append(None)
+    return tuple(cuentas)
+
+
+class Escuchas:
+    """``puertos_escuchando(red)`` sin releer las tablas mientras la red no cambie.
+
+    Leer tcp y tcp6 cuesta unos 10 ms de CPU aunque la red tenga un solo socket (el
+    núcleo recorre las conexiones de toda la máquina), y se pregunta a menudo: el
+    calificador vigila cada ejecución diez veces por segundo. El recuento de sockets
+    de la red (sockstat, 0,1 ms) cambia cuando uno empieza a escuchar, se conecta o
+    se cierra; mientras no cambie, y como mucho ``vigencia`` segundos (un socket que
+    se cierra justo cuando otro empieza a escuchar deja el recuento igual), vale la
+    última lectura. Se puede llamar desde varios hilos.
+    """
+
+    def __init__(self, red='/proc/net', vigencia=0.5):
+        self.red, self.vigencia = red, vigencia
+        self._candado = threading.Lock()
+        self._recuento, self._puertos, self._hasta = None, [], 0.0
+
+    def __call__(self):
+        with self._candado:
+            # El recuento, antes que las tablas: un cambio entre las dos lecturas se ve en la siguiente.
+            recuento, ahora = sockets_tcp(self.red), time.monotonic()
+            if None in recuento or recuento != self._recuento or ahora >= self._hasta:
+                self._puertos = puertos_escuchando(self.red)
+                self._recuento, self._hasta = recuento, ahora + self.vigencia
+            return self._puertos
+
+
 def bombear(origen, destino):
     try:
         while datos := origen.recv(_TROZO):
@@ -106,8 +147,8 @@ def unir(a, conectar):
     b.close()
 
 
-def hacia_la_aplicacion(preferido, evitar):
-    escuchando = [p for p in puertos_escuchando() if p not in evitar]
+def hacia_la_aplicacion(escuchas, preferido, evitar):
+    escuchando = [p for p in escuchas() if p not in evitar]
     if not escuchando:
         raise OSError('nadie escucha todavía')
     puerto = preferido if preferido in escuchando else min(escuchando)
@@ -190,7 +231,8 @@ def pasarelas(ejecucion):
         evitar.add(ejecucion['puerto_local'])
     if ejecucion.get('aceptar') is not None:
         escucha = socket.socket(fileno=ejecucion['aceptar'])
-        servidores.append((escucha, lambda: hacia_la_aplicacion(ejecucion.get('preferido'), evitar)))
+        escuchas = Escuchas()   # una lectura de las tablas por cambio de la red, no por conexión
+        servidores.append((escucha, lambda: hacia_la_aplicacion(escuchas, ejecucion.get('preferido'), evitar)))
     if servidores and os.fork() == 0:
         volcable(False)
         solo_estos({s.fileno() for s, _ in servidores})
