@@ -5,6 +5,7 @@ esquema siempre describe justo lo que el modelo conoce: un valor que el modelo
 no vio al entrenar se rechaza en vez de puntuarse en silencio (``dv`` lo
 ignoraría y daría una probabilidad equivocada).
 """
+import functools
 import re
 from typing import Annotated, Literal
 
@@ -142,8 +143,11 @@ class Validador:
         # strict: "41" no es 41, ni true es 1; extra='ignore': otras claves no estorban.
         self.Cliente.__pydantic_config__ = ConfigDict(strict=True, extra='ignore')
         self._uno = TypeAdapter(self.Cliente)
-        self._lote = TypeAdapter(
-            Annotated[list[self.Cliente], Field(min_length=1, max_length=MAX_CLIENTES_LOTE)])
+
+    @functools.cached_property
+    def _lote(self):
+        # Al primer lote: el servicio de prueba del calificador solo valida clientes sueltos.
+        return TypeAdapter(Annotated[list[self.Cliente], Field(min_length=1, max_length=MAX_CLIENTES_LOTE)])
 
     def esquema_json(self, ref_template='#/components/schemas/{model}'):
         """El JSON Schema de un cliente, el mismo con el que se valida."""

@@ -54,9 +54,11 @@ _VIVERO.set_forkserver_preload(['pytest', 'requests', 'werkzeug.serving', 'aband
 
 def argumentos_pytest(carpeta, fd_referencia, fd_resultados, aislada=True):
     # Solo el complemento del calificador: ni los del taller (nbval, schemathesis...) ni
-    # tests/conftest.py, y sin caché de pytest.
-    return [str(PRUEBAS), '--rootdir', str(RAIZ), '-q', '--no-header',
-            '-p', 'no:cacheprovider', '--noconftest', '-p', 'abandono.calificador.complemento',
+    # tests/conftest.py, y sin caché de pytest. Sin los avisos de excepciones perdidas en hilos
+    # y destructores, que nadie lee aquí: cada uno llamaba a gc.collect al terminar (~0,2 s de CPU).
+    return [str(PRUEBAS), '--rootdir', str(RAIZ), '-q', '--no-header', '-p', 'no:cacheprovider',
+            '-p', 'no:unraisableexception', '-p', 'no:threadexception',
+            '--noconftest', '-p', 'abandono.calificador.complemento',
             '--entrega', str(carpeta), '--referencia-fd', str(fd_referencia), '--resultados-fd', str(fd_resultados),
             *([] if aislada else ['--sin-aislamiento'])]
 
@@ -68,6 +70,8 @@ def _pytest(carpeta, aislada, salida, referencia, resultados):
     os.setsid()  # su propio grupo: el calificador lo mata entero si se pasa de tiempo
     os.chdir(RAIZ)
     os.environ['PYTEST_DISABLE_PLUGIN_AUTOLOAD'] = '1'
+    # Ni complementos de pydantic: buscarlos recorre los metadatos de todo el entorno en cada entrega.
+    os.environ['PYDANTIC_DISABLE_PLUGINS'] = '__all__'
     archivo = os.open(salida, os.O_WRONLY | os.O_APPEND)
     for fd in (1, 2):
         os.dup2(archivo, fd)
@@ -150,22 +154,36 @@ SIN_CGROUPS = ('Sin cgroups propios para cada caja (se califica sin root y esta 
 
 
 def a_la_vez(procesos=None, aislada=True):
-    """Cuántas entregas se califican a la vez: una por núcleo, o una sola si las cajas no tienen cgroups.
+    """Cuántas entregas se califican a la vez.
 
-    Sin cgroups, el tope de procesos de una caja es RLIMIT_NPROC, que cuenta todos los del
-    usuario: dos cajas a la vez se lo quitarían una a otra.
+    Sin cgroups, una: el tope de procesos de una caja es RLIMIT_NPROC, que cuenta
+    todos los del usuario, y dos cajas a la vez se lo quitarían una a otra. Con
+    ellos, dos por núcleo mientras quepan en la memoria disponible con su tope
+    cada una: media vida de una entrega es esperar (a que su caja arranque, a que
+    pase la vigilancia de los puertos) y con una por núcleo la CPU quedaba ociosa.
     """
     if aislada and not caja.cajas_con_cgroups():
         return 1
-    return procesos or os.cpu_count() or 1
+    if procesos:
+        return procesos
+    return max(1, min(2 * (os.cpu_count() or 1), _memoria_disponible() // limites.MEMORIA_CAJA))
+
+
+def _memoria_disponible():
+    with contextlib.suppress(OSError, ValueError, StopIteration):
+        with open('/proc/meminfo') as meminfo:
+            return next(int(linea.split()[1]) * 1024 for linea in meminfo if linea.startswith('MemAvailable:'))
+    return limites.MEMORIA_CAJA
 
 
 def calificar_clase(carpeta, procesos=None, limite=limites.ENTREGA, progreso=True, aislada=True):
+    """(calificaciones de cada entrega, pares de entregas parecidas) de la clase en ``carpeta``."""
     entregas = entregas_de(carpeta)
     calificaciones = []
     with tempfile.TemporaryDirectory(prefix='referencia-') as privada, ThreadPoolExecutor(1) as aparte:
         referencia = aparte.submit(ref.crear, privada)
-        # Una entrega por núcleo: cada una ya lanza sus ejecuciones a la vez.
+        # Los pares parecidos se buscan mientras se califica, después de la referencia (que la esperan todas).
+        pares = aparte.submit(comparar, {e.name: e for e in entregas})
         with ThreadPoolExecutor(max_workers=a_la_vez(procesos, aislada)) as grupo:
             pendientes = [grupo.submit(calificar_entrega, e.resolve(), referencia, limite, aislada)
                           for e in entregas]
@@ -174,9 +192,10 @@ def calificar_clase(carpeta, procesos=None, limite=limites.ENTREGA, progreso=Tru
                 if progreso:
                     barra(hechas, len(entregas))
         referencia.result()  # si no se pudo calcular, su error, y no una clase entera de filas con error
+        pares = pares.result()
     if progreso and entregas:
         print(file=sys.stderr)
-    return sorted(calificaciones, key=lambda c: c['entrega'])
+    return sorted(calificaciones, key=lambda c: c['entrega']), pares
 
 
 def es_una_entrega(carpeta):
@@ -190,7 +209,8 @@ def main(argv=None):
     parser.add_argument('--salida', type=Path, default=None,
                         help='dónde escribir las notas (por defecto notas_CARPETA, junto a CARPETA)')
     parser.add_argument('--procesos', type=int, default=None,
-                        help='entregas que se califican a la vez (por defecto, una por núcleo)')
+                        help='entregas que se califican a la vez (por defecto, dos por núcleo si caben en '
+                             'la memoria; una si las cajas no tienen cgroups)')
     parser.add_argument('--limite', type=float, default=limites.ENTREGA,
                         help='segundos como máximo por entrega (por defecto %(default)s)')
     parser.add_argument('--sin-aislamiento', action='store_true',
@@ -220,9 +240,8 @@ def main(argv=None):
     if aviso:
         print(f'Aviso: {aviso}', file=sys.stderr)
     inicio = time.monotonic()
-    calificaciones = calificar_clase(carpeta, args.procesos, args.limite, aislada=aislada)
+    calificaciones, pares = calificar_clase(carpeta, args.procesos, args.limite, aislada=aislada)
     segundos = time.monotonic() - inicio
-    pares = comparar({e.name: e for e in entregas_de(carpeta)})
     escribir(calificaciones, salida, segundos, pares, aviso)
     print(f'{len(calificaciones)} entregas en {segundos:.1f} s '
           f'({60 * len(calificaciones) / max(segundos, 1e-9):.0f} por minuto). Notas en {salida}/ '

@@ -8,6 +8,7 @@ tests/ejercicios, test_caja.py y test_comprobar.py.
 Alrededor de cada tanda: una escucha en el 127.0.0.1 de la máquina que no
 debe recibir nada, y la huella del taller y de .venv, que no deben cambiar.
 """
+import contextlib
 import csv
 import os
 import shutil
@@ -22,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from abandono.calificador import clase, informes
+from abandono.calificador import caja, clase, informes
 from abandono.calificador.complemento import por_ejercicio
 from abandono.calificador.generador import EJERCICIOS as CARPETA_EJERCICIOS, SOLUCIONES
 from abandono.calificador.juicio import POR_EL_ERROR_DE_ARRIBA
-from abandono.calificador.similitud import UMBRAL, comparar
+from abandono.calificador.similitud import UMBRAL
 from abandono.lanzador import RAIZ
 from muestras import ARCHIVOS, ATAQUES, CORRECTA, ERROR, FORMULA, HOSTIL, MUESTRAS, TABLA_FALSA, Muestra, construir
 
@@ -184,12 +185,11 @@ def calificar_tanda(base, muestras):
         consumo = Consumo()
         inicio = time.monotonic()
         try:
-            calificaciones = clase.calificar_clase(carpeta, progreso=False)
+            calificaciones, pares = clase.calificar_clase(carpeta, progreso=False)
         finally:
             consumo.cerrar()
         segundos = time.monotonic() - inicio
         time.sleep(0.5)  # lo que quedara vivo tendría tiempo de llamar a la escucha
-        pares = comparar({e.name: e for e in clase.entregas_de(carpeta)})
         salida = base / 'notas'
         informes.preparar_salida(salida)
         informes.escribir(calificaciones, salida, segundos, pares)
@@ -374,11 +374,12 @@ def test_calificar_una_sola_entrega_lo_dice_y_no_escribe_nada(tmp_path, capsys):
     assert sorted(p.name for p in tmp_path.iterdir()) == ['mi_entrega']
 
 
-# Sin root: las honradas junto a los ataques, el que agota los procesos del usuario incluido. Sin root no
-# hay cgroup de memoria por caja (ver docs/profesorado.md): tres_de_14_gb solo se califica como root.
+# Sin root: las honradas junto a los ataques, el que agota los procesos del usuario incluido. Sin cgroups
+# delegados no hay tope de memoria por caja (ver docs/profesorado.md): tres_de_14_gb, solo con ellos.
 SIN_ROOT = ('solucion', 'falsifica_el_informe', 'reescribe_el_repositorio', 'deja_procesos', 'sale_a_la_red',
             'pistas_al_pie_de_la_letra', 'escrita_a_su_manera', 'bomba_de_procesos', 'servidor_tardio',
             'depurador_escondido', 'post_solo_claves', 'conexiones_mudas', 'escapes_de_terminal', TABLA_FALSA, FORMULA)
+CON_CGROUPS = ('tres_de_14_gb',)
 
 
 @pytest.fixture
@@ -392,6 +393,28 @@ def usuario():
         subprocess.run(['userdel', nombre], check=False)
 
 
+@contextlib.contextmanager
+def cgroups_delegados(uid):
+    """Un cgroup v1 «pids» y uno «memory» de ``uid`` bajo los de esta prueba, como los daría un administrador.
+
+    Devuelve sus carpetas: el usuario puede entrar en ellos y crear dentro los de cada caja.
+    """
+    if caja._montajes().keys() < {'pids', 'memory'}:
+        pytest.skip('la delegación probada es la de cgroups v1 (con v2, ver docs/profesorado.md)')
+    rutas = [padre / f'abandono-delegado-{os.getpid()}' for padre, _ in caja._jerarquias()]
+    try:
+        for ruta in rutas:
+            ruta.mkdir()
+            for archivo in (ruta, ruta / 'cgroup.procs', ruta / 'tasks'):
+                os.chown(archivo, uid, uid)
+        yield rutas
+    finally:
+        for ruta in rutas:
+            for grupo in [*ruta.glob('abandono-caja-*'), ruta]:
+                with contextlib.suppress(OSError):
+                    grupo.rmdir()
+
+
 def _carpeta_cerrada(ruta):
     """La primera carpeta de ``ruta`` que otro usuario no puede atravesar (como /root, 0700), o None."""
     for padre in reversed(Path(ruta).parents):
@@ -403,11 +426,13 @@ def _carpeta_cerrada(ruta):
 @pytest.mark.lento
 @pytest.mark.skipif(os.geteuid() != 0, reason='solo root puede calificar como otro usuario; '
                                               'sin root, toda la batería ya corre sin privilegios')
-def test_como_usuario_sin_privilegios_da_lo_mismo(usuario):
+@pytest.mark.parametrize('delegados', [False, True], ids=['sin_cgroups', 'cgroups_delegados'])
+def test_como_usuario_sin_privilegios_da_lo_mismo(usuario, delegados):
     """La clase calificada por un usuario sin privilegios (setpriv) saca lo mismo y no deja rastro.
 
     Sin cgroups delegados, las entregas van de una en una (y lo dice): la que agota los procesos
-    del usuario no quita nada a las honradas.
+    del usuario no quita nada a las honradas. Con ellos, van a la vez como con root, cada caja con
+    sus topes de procesos y de memoria.
 
     El intérprete vive en /root/.pyenv y /root es 0700: en un espacio de montaje propio se tapa
     /root con un tmpfs abierto y se vuelve a montar solo el camino al intérprete.
@@ -416,7 +441,7 @@ def test_como_usuario_sin_privilegios_da_lo_mismo(usuario):
     try:
         os.chmod(base, 0o755)
         escucha = Escucha()
-        muestras = [m for m in MUESTRAS if m.nombre in SIN_ROOT]
+        muestras = [m for m in MUESTRAS if m.nombre in SIN_ROOT + (CON_CGROUPS if delegados else ())]
         construir(base / 'entregas', muestras, escucha.puerto)
         shutil.copytree(SOLUCIONES, base / 'entregas' / 'solucion')
         for raiz, carpetas, archivos in os.walk(base):
@@ -437,13 +462,17 @@ def test_como_usuario_sin_privilegios_da_lo_mismo(usuario):
                         f'mount -t tmpfs -o mode=755 tmpfs {cerrada} && mkdir -p {hijo} && '
                         f'mount --bind {puente} {hijo} && ')
         antes = huella()
-        resultado = subprocess.run(['unshare', '--mount', 'sh', '-c', montajes + 'exec ' + ' '.join(orden)],
-                                   cwd=RAIZ, capture_output=True, text=True, timeout=600)
+        with cgroups_delegados(usuario) if delegados else contextlib.nullcontext([]) as rutas:
+            entrar = ''.join(f'echo $$ > {ruta}/cgroup.procs && ' for ruta in rutas)
+            resultado = subprocess.run(['unshare', '--mount', 'sh', '-c', entrar + montajes + 'exec ' + ' '.join(orden)],
+                                       cwd=RAIZ, capture_output=True, text=True, timeout=600)
+            quedan = [g for ruta in rutas for g in ruta.iterdir() if g.is_dir()]
+        assert quedan == [], 'cada caja borra sus cgroups al cerrarse'
         time.sleep(0.5)
         escucha.cerrar()
         assert resultado.returncode == 0, resultado.stderr[-2000:]
-        assert clase.SIN_CGROUPS in resultado.stderr
-        assert clase.SIN_CGROUPS in (base / 'notas' / 'informe.md').read_text(encoding='utf-8')
+        informe = (base / 'notas' / 'informe.md').read_text(encoding='utf-8')
+        assert (clase.SIN_CGROUPS in resultado.stderr) == (clase.SIN_CGROUPS in informe) == (not delegados)
         with open(base / 'notas' / 'calificaciones.csv', encoding='utf-8') as archivo:
             filas = {f['entrega']: f for f in csv.DictReader(archivo)}
         for muestra in [*muestras, Muestra('solucion', CORRECTA, '')]:
