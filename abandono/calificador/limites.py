@@ -12,7 +12,8 @@ ARCHIVO = 8 * 1024 ** 2      # tamaño máximo de un archivo escrito, la salida 
 PROCESOS = 64                # procesos e hilos de toda la caja, sus ejecuciones juntas (cgroup «pids»)
 # Memoria de toda la caja junta (cgroup «memory», la zona tmpfs incluida). Medido: la caja de la
 # solución, con sus cinco ejecuciones y scikit-learn precargado una vez, llega a unos 250 MiB; 1 GiB
-# es cuatro veces eso y, con una caja por núcleo, deja memoria de sobra al resto de la máquina.
+# es cuatro veces eso, y a la vez se califican solo las cajas que caben con ese tope en la memoria
+# disponible (clase.a_la_vez): el resto de la máquina no se queda sin ella.
 MEMORIA_CAJA = 1024 ** 3
 DESCRIPTORES = 256           # descriptores abiertos por proceso (RLIMIT_NOFILE): Flask y sklearn usan ~30
 ZONA = 64 * 1024 ** 2        # bytes de la zona /zona (tmpfs): lo único escribible, con su copia

@@ -11,7 +11,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from abandono.calificador import caja, juicio
+from abandono.calificador import caja, clase, juicio, limites
 from abandono.calificador.observacion import ServicioDePrueba
 from abandono.datos import CLIENTE_LECCION
 from abandono.integridad import cargar_modelo
@@ -116,3 +116,18 @@ def test_un_informe_a_media_linea_no_retiene_al_calificador(tmp_path):
         inicio = time.monotonic()
         assert abierta.ejecuciones[0].informe(limite=2) is None
         assert time.monotonic() - inicio < 4
+
+
+@pytest.mark.parametrize('cgroups, memoria, procesos, esperado', [
+    (False, 64, None, 1),     # sin cgroups, de una en una: RLIMIT_NPROC es de todo el usuario
+    (False, 64, 8, 1),        # ni aunque se pidan más
+    (True, 64, None, 4),      # dos por núcleo (la prueba finge dos núcleos)
+    (True, 3, None, 3),       # las que caben en la memoria disponible con el tope de su caja
+    (True, 0, None, 1),       # y al menos una
+    (True, 64, 7, 7),         # --procesos manda
+])
+def test_cuantas_entregas_a_la_vez(monkeypatch, cgroups, memoria, procesos, esperado):
+    monkeypatch.setattr(caja, 'cajas_con_cgroups', lambda: cgroups)
+    monkeypatch.setattr(clase, '_memoria_disponible', lambda: memoria * limites.MEMORIA_CAJA)
+    monkeypatch.setattr(clase.os, 'cpu_count', lambda: 2)
+    assert clase.a_la_vez(procesos) == esperado
