@@ -2,8 +2,8 @@
 
 Termina con el mensaje en español y sin traza, en vez de reiniciar workers
 sin fin con el puerto abierto (gunicorn sin ``--preload`` lo hacía: el worker
-salía con 1 y el maestro lanzaba otro; ahora ``gunicorn.conf.py`` comprueba el
-modelo en el maestro). Las órdenes: ``python servicio1.py``,
+salía con 1 y el maestro lanzaba otro; ahora ``gunicorn.conf.py`` pone
+``preload_app`` y el maestro carga el modelo). Las órdenes: ``python servicio1.py``,
 gunicorn con y sin ``--preload``, waitress-serve y el CMD del Dockerfile.
 
 El modelo rechazado (sin su huella) debe parar en menos de 10 s. El de otra
@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
+from gunicorn.arbiter import Arbiter
 
 from abandono.integridad import guardar_modelo, ruta_huella
 from abandono.lanzador import RAIZ, escucha, orden_servicio, puerto_libre
@@ -82,11 +83,12 @@ def test_cada_orden_termina_rapido_en_espanol_y_sin_traza(servidor, modelo, requ
     puerto = puerto_libre()
     proceso, segundos = arrancar(ordenes(puerto)[servidor], ruta, puerto)
     salida = proceso.stdout + proceso.stderr
-    assert proceso.returncode == 3, salida[-2000:]  # el código de gunicorn para «no puede arrancar»
+    # El código de gunicorn para «no puede arrancar», el de servicio1.NO_ARRANCA: con él, gunicorn se para.
+    assert proceso.returncode == Arbiter.WORKER_BOOT_ERROR, salida[-2000:]
     assert segundos < limite, salida[-2000:]
     assert f'servicio1.py: {mensaje}' in salida
     assert 'Traceback' not in salida
     assert salida.count('servicio1.py:') == 1  # una sola vez: nadie reintenta
-    assert 'Booting worker' not in salida  # gunicorn para antes de crear workers (gunicorn.conf.py)
+    assert 'Booting worker' not in salida  # gunicorn para antes de crear workers (preload_app en gunicorn.conf.py)
     assert not escucha(puerto)
 

@@ -120,7 +120,7 @@ def test_parada_ordenada_en_menos_de_10_segundos():
 
 
 def test_una_parada_mientras_los_workers_arrancan_no_espera_el_graceful_timeout():
-    """Un SIGTERM justo al abrir el puerto, con los workers aún arrancando (gunicorn.conf.py, post_fork).
+    """Un SIGTERM justo al abrir el puerto, con los workers aún arrancando (abandono/ganchos.py, post_fork).
 
     Antes del gancho la señal se perdía en el worker y la parada tardaba el
     --graceful-timeout entero (5,2 s); ahora, menos de 1 s en esta máquina.
@@ -133,3 +133,35 @@ def test_una_parada_mientras_los_workers_arrancan_no_espera_el_graceful_timeout(
         proceso.wait(timeout=30)
         segundos = time.monotonic() - inicio
     assert segundos < 3, segundos
+
+
+# Una app que cuenta lo que ve dentro de su worker: los servidores de gevent vivos y su max_accept,
+# y si el StreamServer de gunicorn sigue siendo el de gevent (nadie lo ha cambiado para todos).
+ESPIA = """
+import gc, json
+import gevent.server
+from gunicorn.workers import ggevent
+
+def app(environ, start_response):
+    vistos = sorted({s.max_accept for s in gc.get_objects() if isinstance(s, gevent.server.StreamServer)})
+    start_response('200 OK', [('Content-Type', 'application/json')])
+    return [json.dumps({'max_accept': vistos, 'intacto': ggevent.StreamServer is gevent.server.StreamServer}).encode()]
+"""
+
+
+def test_cada_worker_gevent_acepta_varias_conexiones_por_vuelta(tmp_path):
+    """La orden de producción (dos workers gevent) con los ganchos de gunicorn.conf.py: 100 por vuelta, no 1.
+
+    Sin el gancho post_worker_init, gunicorn deja max_accept = 1 con varios
+    workers (docs/produccion.md). El gancho lo cambia en cada worker, sin tocar
+    el módulo de gunicorn.
+    """
+    from abandono.ganchos import ACEPTAR_POR_VUELTA
+
+    (tmp_path / 'espia.py').write_text(ESPIA)
+    puerto = puerto_libre()
+    orden = orden_servicio('gunicorn', puerto, modulo='espia')
+    orden[-1:-1] = ['--pythonpath', str(tmp_path)]
+    with en_marcha(orden, puerto) as url:
+        vistos = [requests.get(url, timeout=10).json() for _ in range(4)]
+    assert all(v == {'max_accept': [ACEPTAR_POR_VUELTA], 'intacto': True} for v in vistos), vistos
