@@ -23,9 +23,9 @@ from pathlib import Path
 
 # Lo que puede pedir el pickle de (dv, modelo): sale de los tipos de modelo que sabe servir el servicio.
 from abandono.modelos import CLASES_PERMITIDAS as _CLASES_PERMITIDAS
+from abandono.taller import RAIZ
 
-RUTA_MODELO = os.environ.get(
-    'ABANDONO_MODELO', str(Path(__file__).resolve().parent.parent / 'modelo_trabajo.bin'))
+RUTA_MODELO = os.environ.get('ABANDONO_MODELO', str(RAIZ / 'modelo_trabajo.bin'))
 
 
 class ModeloNoConfiable(Exception):

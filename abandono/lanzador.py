@@ -11,11 +11,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-RAIZ = Path(__file__).resolve().parent.parent
-# El puerto que la lección escribe a mano en servicio1.py, flask_test.py y probar_servicio.py.
-PUERTO_LECCION = 9696
+from abandono.taller import PUERTO_LECCION, RAIZ  # noqa: F401  (también lanzador.PUERTO_LECCION)
 
 
 class NoArranca(RuntimeError):

@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-RAIZ = Path(__file__).resolve().parent.parent
+from abandono.taller import RAIZ
 
 VARIABLE = 'OPENBLAS_CORETYPE'
 HASWELL = 'Haswell'    # AVX2: funciona en cualquier CPU x86-64 con AVX2
