@@ -24,6 +24,7 @@ import requests
 
 from abandono.datos import CLIENTE_LECCION
 from abandono.lanzador import RAIZ, en_marcha, orden_servicio, puerto_libre
+from abandono.taller import PUERTO_LECCION
 from bench import lentos, medidas
 from dockerfile import instrucciones
 
@@ -71,7 +72,7 @@ def test_la_orden_del_dockerfile_aguanta_5000_cuerpos_lentos():
     cmd = json.loads(instrucciones('CMD')[-1])
     # El gunicorn del entorno de las pruebas, y un puerto libre de 127.0.0.1.
     orden = [str(Path(sys.executable).with_name(cmd[0])),
-             *(f'127.0.0.1:{puerto}' if a == '0.0.0.0:9696' else a for a in cmd[1:])]
+             *(f'127.0.0.1:{puerto}' if a == f'0.0.0.0:{PUERTO_LECCION}' else a for a in cmd[1:])]
     assert f'127.0.0.1:{puerto}' in orden
     with en_marcha(orden, puerto) as url:
         resultado, _ = lentos.medir(url, medidas.cuerpo_cliente(), cabeceras=200, cuerpos=5000, ociosas=2,

@@ -25,6 +25,7 @@ from gunicorn.arbiter import Arbiter
 
 from abandono.integridad import guardar_modelo, ruta_huella
 from abandono.lanzador import RAIZ, escucha, orden_servicio, puerto_libre
+from abandono.taller import PUERTO_LECCION
 
 LIMITE = 10.0
 LIMITE_ORDEN = 30.0
@@ -44,7 +45,7 @@ def ordenes(puerto):
         'gunicorn sin --preload': [a for a in gunicorn if a != '--preload'],
         'waitress': orden_servicio('waitress', puerto),
         # El CMD tal cual, con el gunicorn de este entorno y en 127.0.0.1.
-        'Dockerfile': [sys.executable, '-m', *[f'127.0.0.1:{puerto}' if a == '0.0.0.0:9696' else a
+        'Dockerfile': [sys.executable, '-m', *[f'127.0.0.1:{puerto}' if a == f'0.0.0.0:{PUERTO_LECCION}' else a
                                                for a in docker]],
     }
 

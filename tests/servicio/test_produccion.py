@@ -21,10 +21,11 @@ import pytest
 import requests
 
 from abandono.lanzador import GUNICORN, RAIZ, WAITRESS, en_marcha, orden_servicio, puerto_libre
+from abandono.taller import PUERTO_LECCION
 from bench.medidas import procesos_del_servicio
 from dockerfile import DOCKERFILE, etapa_final, instrucciones
 
-PRODUCCION = [*GUNICORN, '--bind', '0.0.0.0:9696', 'servicio1:app']
+PRODUCCION = [*GUNICORN, '--bind', f'0.0.0.0:{PUERTO_LECCION}', 'servicio1:app']
 
 
 def test_el_cmd_del_dockerfile_es_la_orden_de_produccion():
@@ -39,7 +40,7 @@ def test_el_proceso_1_es_dumb_init_y_esta_en_servicio_txt():
 def test_la_documentacion_recomienda_las_mismas_ordenes():
     produccion = (RAIZ / 'docs' / 'produccion.md').read_text()
     assert ' '.join(PRODUCCION) in produccion
-    assert ' '.join([*WAITRESS, '--listen=0.0.0.0:9696', 'servicio1:app']) in produccion
+    assert ' '.join([*WAITRESS, f'--listen=0.0.0.0:{PUERTO_LECCION}', 'servicio1:app']) in produccion
 
 
 def test_hadolint():
@@ -92,9 +93,9 @@ def test_la_app_arranca_sin_los_paquetes_de_entrenamiento():
 def test_el_healthcheck_del_dockerfile_funciona(url_gunicorn):
     orden = json.loads(re.search(r'HEALTHCHECK .*?CMD (\[.*\])', re.sub(r'\\\n\s*', '', DOCKERFILE))[1])
     assert orden[0] == 'python'
-    vivo = [sys.executable, *orden[1:-1], orden[-1].replace(':9696', f':{urlsplit(url_gunicorn).port}')]
+    vivo = [sys.executable, *orden[1:-1], orden[-1].replace(f':{PUERTO_LECCION}', f':{urlsplit(url_gunicorn).port}')]
     assert subprocess.run(vivo, capture_output=True, timeout=30).returncode == 0
-    parado = [sys.executable, *orden[1:-1], orden[-1].replace(':9696', f':{puerto_libre()}')]
+    parado = [sys.executable, *orden[1:-1], orden[-1].replace(f':{PUERTO_LECCION}', f':{puerto_libre()}')]
     assert subprocess.run(parado, capture_output=True, timeout=30).returncode != 0
 
 
