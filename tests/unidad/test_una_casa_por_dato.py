@@ -6,6 +6,7 @@
 | la raíz del taller | ``abandono/taller.py`` (``RAIZ``) | ninguna: el código la importa |
 | el límite del cuerpo | ``abandono/servicio.py`` (``MAX_CUERPO``) | nginx, docs |
 | las probabilidades del cliente de la lección | ``abandono/nucleo.py`` | README, docs, cuadernos, comentarios |
+| los archivos y los puntos de los ejercicios | ``abandono/calificador/ejercicios.py`` | ``empezar.py``, ``docs/profesorado.md`` |
 
 Si cambias una casa, la prueba de ese dato falla y nombra cada copia que
 sigue diciendo lo de antes (archivo y línea), las de las pruebas incluidas.
@@ -175,3 +176,26 @@ def test_cada_probabilidad_escrita_es_una_conocida_redondeada():
 def test_docs_modelo_da_cada_probabilidad_conocida_entera(nombre, probabilidad):
     """docs/modelo.md escribe cada número conocido con sus 7 decimales (el README, el del libro)."""
     assert f'{probabilidad:.7f}' in (RAIZ / 'docs' / 'modelo.md').read_text(encoding='utf-8'), nombre
+
+
+# --- Los ejercicios ------------------------------------------------------------------------
+# Su casa es la tabla, abandono/calificador/ejercicios.py: el texto que cuenta sus archivos o sus
+# puntos dice lo mismo que ella.
+
+def test_empezar_nombra_los_archivos_de_la_tabla():
+    from abandono.calificador.ejercicios import ARCHIVOS
+    from abandono.empezar import SIGUIENTES_PASOS
+
+    paso = re.search(r'\n\s*1\.(.*?)\n\s*2\.', SIGUIENTES_PASOS, re.S)[1]
+    assert set(re.findall(r'[\w-]+\.py', paso)) == set(ARCHIVOS), paso
+
+
+def test_profesorado_cuenta_los_puntos_de_la_tabla():
+    from abandono.calificador.ejercicios import EJERCICIOS
+
+    texto = (RAIZ / 'docs' / 'profesorado.md').read_text(encoding='utf-8')
+    total = sum(sum(e.puntos.values()) for e in EJERCICIOS.values())
+    assert re.findall(r'`solutions/`, que saca (\d+)/(\d+)', texto) == [(str(total), str(total))]
+    tabla = texto[texto.index('| ejercicio | cómo se comprueba | puntos |'):].split('\n\n')[0]
+    filas = {int(n): int(p) for n, p in re.findall(r'^\| (\d+) \|.*\| (\d+) \|$', tabla, re.M)}
+    assert filas == {n: sum(e.puntos.values()) for n, e in EJERCICIOS.items()}
