@@ -22,7 +22,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from abandono.taller import RAIZ
+from abandono.taller import RAIZ, archivos
 
 VARIABLE = 'OPENBLAS_CORETYPE'
 HASWELL = 'Haswell'    # AVX2: funciona en cualquier CPU x86-64 con AVX2
@@ -101,12 +101,9 @@ def copia_con_modelo(destino, nombre):
     números dependen del núcleo, sin tocar el modelo ni el entorno de este taller.
     """
     destino = Path(destino)
-    listado = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-                             cwd=RAIZ, capture_output=True, check=True).stdout
-    for relativa in filter(None, listado.decode().split('\0')):
-        if (RAIZ / relativa).is_file():  # los borrados sin confirmar siguen en el índice
-            (destino / relativa).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(RAIZ / relativa, destino / relativa)
+    for relativa in archivos():
+        (destino / relativa).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(RAIZ / relativa, destino / relativa)
     variables = entorno(nombre)
     variables.pop('ABANDONO_MODELO', None)  # el de la copia, no otro
     entrenado = subprocess.run([sys.executable, '-m', 'abandono.entrenamiento'], cwd=destino, env=variables,

@@ -11,20 +11,12 @@ import ast
 import io
 import json
 import re
-import subprocess
 import tokenize
 from pathlib import PurePosixPath
 
-from abandono.taller import RAIZ
+from abandono.taller import RAIZ, archivos
 
-
-def _archivos():
-    salida = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-                            cwd=RAIZ, capture_output=True, check=True).stdout.decode()
-    return sorted(r for r in salida.split('\0') if r and (RAIZ / r).is_file())
-
-
-ARCHIVOS = _archivos()
+ARCHIVOS = archivos()
 EXISTEN = set(ARCHIVOS) | {str(p) for r in ARCHIVOS for p in PurePosixPath(r).parents}
 NOMBRES = {PurePosixPath(r).name for r in ARCHIVOS}
 CARPETAS = sorted({r.split('/')[0] for r in ARCHIVOS if '/' in r})

@@ -14,29 +14,21 @@ sigue diciendo lo de antes (archivo y línea), las de las pruebas incluidas.
 import ast
 import json
 import re
-import subprocess
 
 import pytest
 
 from abandono import nucleo
 from abandono.servicio import MAX_CUERPO
-from abandono.taller import PUERTO_LECCION, RAIZ
+from abandono.taller import PUERTO_LECCION, RAIZ, archivos
 
 # El código del taller que debe importar los datos (el de solutions/ y exercises/ es el de la
 # lección, que escribe el puerto a mano; el de tests/ lo usa como dato de sus casos).
 CODIGO = ('abandono/', 'bench/', 'servicio1.py', 'flask_test.py', 'gunicorn.conf.py')
 
 
-def _archivos():
-    """Lo que sigue git (y lo nuevo sin ignorar), como lista de rutas relativas."""
-    salida = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-                            cwd=RAIZ, capture_output=True, check=True).stdout.decode()
-    return sorted(r for r in salida.split('\0') if r and (RAIZ / r).is_file())
-
-
 def _lineas():
     """(lugar, línea) de cada archivo de texto; de un cuaderno, solo sus celdas (no sus salidas)."""
-    for ruta in _archivos():
+    for ruta in archivos():
         if ruta.endswith('.ipynb'):
             celdas = json.loads((RAIZ / ruta).read_text(encoding='utf-8'))['cells']
             for i, celda in enumerate(celdas, 1):
@@ -109,7 +101,7 @@ def _constantes(ruta):
 
 
 def _codigo_del_taller():
-    return [r for r in _archivos() if r.endswith('.py') and r.startswith(CODIGO)]
+    return [r for r in archivos() if r.endswith('.py') and r.startswith(CODIGO)]
 
 
 def test_el_codigo_importa_el_puerto_la_raiz_y_las_probabilidades():
