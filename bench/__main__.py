@@ -12,11 +12,11 @@ import argparse
 import datetime
 import os
 import sys
-from pathlib import Path
 
 import psutil
 
 from abandono.ayuda import analizador
+from abandono.taller import RAIZ
 from bench import lentos, medidas, observabilidad, tipos
 
 OBJETIVO_RATIO = 0.9
@@ -35,7 +35,7 @@ NOMBRES = {'desarrollo': 'desarrollo (Flask)', 'gunicorn': 'gunicorn gevent -w 2
            'gunicorn sync': 'gunicorn sync -w 2', 'waitress': 'waitress'}
 
 
-INFORME = Path(__file__).resolve().parent.parent / 'docs' / 'bench.md'
+INFORME = RAIZ / 'docs' / 'bench.md'
 
 
 class Copia:
