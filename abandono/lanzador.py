@@ -36,7 +36,7 @@ def escucha(puerto, host='127.0.0.1'):
 # gevent: gunicorn atiende cada conexión en una corrutina y no en un worker entero,
 # así que unos clientes lentos no dejan sin servicio a los demás (bench/lentos.py).
 # --worker-connections 5000: conexiones por worker; con dos, caben 5000 cuerpos
-# lentos, 200 cabeceras lentas y los clientes normales (tests/robustez/
+# lentos, 200 cabeceras lentas y los clientes normales (tests/servicio/
 # test_lentos.py), y la memoria de 5000 por worker cabe en el límite de
 # despliegue/k8s. --backlog 4096: la cola del núcleo para las conexiones que aún
 # no se aceptan (el máximo habitual de net.core.somaxconn). Los plazos de cabeceras

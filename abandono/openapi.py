@@ -3,7 +3,7 @@
 El cliente sale del ``Validador`` (las categorías que conoce el modelo) y las
 respuestas de los TypedDict de ``esquema`` (``Resultado``, ``Error``,
 ``Salud``), con los que el servicio construye lo que devuelve: si cambia uno,
-cambia el documento. ``tests/robustez/test_fuzz.py`` comprueba con
+cambia el documento. ``tests/servicio/test_fuzz.py`` comprueba con
 schemathesis que las respuestas reales cumplen estos esquemas y códigos.
 """
 from pydantic import TypeAdapter

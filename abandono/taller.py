@@ -1,7 +1,7 @@
 """Dónde está el taller, qué archivos tiene y en qué puerto escucha su servicio: cada dato, escrito solo aquí.
 
 El código los importa; lo que no es Python (el Dockerfile, Kubernetes, nginx, la
-documentación) los escribe a mano, y ``tests/unidad/test_una_casa_por_dato.py``
+documentación) los escribe a mano, y ``tests/taller/test_una_casa_por_dato.py``
 nombra cada copia que no diga lo mismo que este archivo.
 """
 import subprocess

@@ -243,7 +243,7 @@ def main(argv=None):
 
     if not (args.rapido or args.clon or args.lentos or args.solo_calificador or args.solo_taller):
         # Una ejecución entera queda en docs/bench.md: las cifras de la documentación salen de
-        # ahí, de una sola ejecución (tests/robustez/test_bench.py comprueba que coinciden).
+        # ahí, de una sola ejecución (tests/bench/test_bench.py comprueba que coinciden).
         sys.stdout = Copia(sys.stdout, INFORME.open('w', encoding='utf-8'))
     print(f'# Banco de pruebas del taller ({datetime.date.today().isoformat()})\n')
     print(f'Máquina: {medidas.maquina()}.')

@@ -27,6 +27,9 @@ from abandono.integridad import guardar_modelo, ruta_huella
 from abandono.lanzador import RAIZ, escucha, orden_servicio, puerto_libre
 from abandono.taller import PUERTO_LECCION
 
+# Una prueba de aguante (pytest -m robustez): lo que llega mal, en cantidad o despacio.
+pytestmark = pytest.mark.robustez
+
 LIMITE = 10.0
 LIMITE_ORDEN = 30.0
 

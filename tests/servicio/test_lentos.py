@@ -28,6 +28,9 @@ from abandono.taller import PUERTO_LECCION
 from bench import lentos, medidas
 from dockerfile import instrucciones
 
+# Una prueba de aguante (pytest -m robustez): lo que llega mal, en cantidad o despacio.
+pytestmark = pytest.mark.robustez
+
 OBJETIVO = 0.99
 P99_MS = 1000
 

@@ -3,7 +3,7 @@
 Docstrings y comentarios del código, comentarios de la configuración
 (Makefile, Dockerfile, YAML, nginx...) y la documentación en Markdown (la de
 los cuadernos incluida): cada ruta que empieza por una carpeta del taller
-(``tests/robustez/test_lentos.py``, ``docs/modelo.md``) y cada módulo de
+(``tests/servicio/test_lentos.py``, ``docs/modelo.md``) y cada módulo de
 pruebas nombrado a secas (``test_lentos.py``) debe existir. Una ruta con un
 hueco (``test_ejercicio<n>.py``, ``k8s/*.yaml``) es un patrón y no se comprueba.
 """
@@ -90,4 +90,4 @@ def test_reconoce_una_ruta_partida_en_dos_lineas_y_se_salta_los_patrones():
     assert _que_faltan('# los clientes normales (tests/despliegue/\n# test_lentos_a_escala.py), y') == [
         'tests/despliegue/test_lentos_a_escala.py']
     assert _que_faltan('ver test_que_no_existe.py y docs/nada.md.') == ['docs/nada.md', 'test_que_no_existe.py']
-    assert _que_faltan('tests/ejercicios/test_ejercicio<n>.py, despliegue/k8s/*.yaml, tests/robustez/test_lentos.py') == []
+    assert _que_faltan('tests/ejercicios/test_ejercicio<n>.py, despliegue/k8s/*.yaml, tests/servicio/test_lentos.py') == []
