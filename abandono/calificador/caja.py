@@ -56,7 +56,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from abandono import lanzador
-from abandono.calificador import limites
+from abandono.calificador import filtro, limites
 from abandono.calificador.diagnostico import leer_fuente
 from abandono.calificador.pasarela import Escuchas
 from abandono.lanzador import PUERTO_LECCION, RAIZ, puerto_libre
@@ -141,6 +141,7 @@ class Entrada:
         (etc / 'hosts').write_text('127.0.0.1 localhost\n::1 localhost ip6-localhost\n')
         (etc / 'passwd').write_text('estudiante:x:65534:65534:estudiante:/zona/.casa:/usr/sbin/nologin\n')
         (etc / 'group').write_text('estudiante:x:65534:\n')
+        (etc / 'vacio').write_text('')
 
     def existe(self, archivo):
         return (self.entrega / archivo).is_file()
@@ -309,7 +310,10 @@ def orden_bwrap(entrada, enchufes=None):
         '--ro-bind', str(entrada.base / 'etc' / 'hosts'), '/etc/hosts',
         '--ro-bind', str(entrada.base / 'etc' / 'passwd'), '/etc/passwd',
         '--ro-bind', str(entrada.base / 'etc' / 'group'), '/etc/group',
-        '--proc', '/proc', '--dev', '/dev',
+        # /proc/keys dice qué llaves del núcleo hay (del calificador, con su descripción): vacío.
+        '--proc', '/proc', '--ro-bind', str(entrada.base / 'etc' / 'vacio'), '/proc/keys',
+        '--ro-bind', str(entrada.base / 'etc' / 'vacio'), '/proc/key-users',
+        '--dev', '/dev',
         '--size', str(limites.SHM), '--tmpfs', '/dev/shm',
         '--size', str(limites.ZONA), '--tmpfs', '/zona',
         '--ro-bind', str(entrada.entrega), '/entrada',
@@ -506,7 +510,8 @@ class Caja:
                 self._raiz = json.loads(info.read(4096) or b'{}')['child-pid']
         with contextlib.suppress(OSError):
             proceso.stdin.write((json.dumps({'ejecuciones': plan, 'precargar': list(precargar),
-                                             'codigos': codigos_escritura}) + '\n').encode())
+                                             'codigos': codigos_escritura, 'filtro': filtro.programa().hex()})
+                                 + '\n').encode())
             proceso.stdin.close()
         for ejecucion in self.ejecuciones:
             ejecucion.leer_puertos = functools.partial(self._puertos_de, ejecucion)

@@ -20,8 +20,9 @@ estándar). Lee por la entrada estándar el plan de la caja (una línea JSON) y:
      el servicio de prueba del calificador (el ejercicio 4 escribe
      ``http://localhost:9696/predict``);
 
-   y ejecuta el programa del estudiante (como ``python archivo``, en
-   ``__main__``) o la sonda;
+   instala el filtro seccomp de ``filtro.py`` (ni llavero del núcleo, ni
+   espacios nuevos, ni montajes...) y ejecuta el programa del estudiante
+   (como ``python archivo``, en ``__main__``) o la sonda;
 4. espera a sus hijos y escribe en ``codigos`` (una tubería del calificador)
    el pid de cada ejecución y, al terminar, su código de salida.
 
@@ -177,7 +178,11 @@ def servir(escucha, conectar):
 _libc = ctypes.CDLL(None, use_errno=True)
 _CLONE_NEWUSER, _CLONE_NEWNET, _CLONE_NEWNS = 0x10000000, 0x40000000, 0x00020000
 _MS_RDONLY_NOSUID_NODEV_NOEXEC = 0x1 | 0x2 | 0x4 | 0x8
-_PR_SET_DUMPABLE = 4
+_PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 4, 38, 22, 2
+# Los búferes de TCP de la red de cada ejecución (mínimo, inicial y máximo, en bytes; son de cada red).
+# Con los de la máquina (hasta 32 MB por socket) unas miles de conexiones de loopback llenas retienen
+# gigas de memoria del núcleo que no cuenta ningún cgroup v1; una aplicación de la lección no pasa de unos KB.
+BUFERES_TCP = {'tcp_rmem': '4096 32768 65536', 'tcp_wmem': '4096 16384 65536'}
 _SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
 _INTERFAZ = '16sH14x'   # struct ifreq: el nombre y las banderas
 
@@ -204,6 +209,9 @@ def red_propia(ocultar=None):
     for archivo, texto in (('setgroups', 'deny'), ('uid_map', f'{uid} {uid} 1'), ('gid_map', f'{gid} {gid} 1')):
         with open(f'/proc/self/{archivo}', 'w') as mapa:
             mapa.write(texto)
+    for nombre, valor in BUFERES_TCP.items():
+        with open(f'/proc/sys/net/ipv4/{nombre}', 'w') as sysctl:
+            sysctl.write(valor)
     with socket.socket() as s:
         banderas = struct.unpack(_INTERFAZ, fcntl.ioctl(s, _SIOCGIFFLAGS, struct.pack(_INTERFAZ, b'lo', 0)))[1]
         fcntl.ioctl(s, _SIOCSIFFLAGS, struct.pack(_INTERFAZ, b'lo', banderas | _IFF_UP))
@@ -212,6 +220,21 @@ def red_propia(ocultar=None):
     # El espacio de usuarios nuevo trae todas las capacidades (solo sobre esta red): fuera.
     cabecera = (ctypes.c_uint32 * 2)(0x20080522, 0)    # _LINUX_CAPABILITY_VERSION_3, este proceso
     _llamar(_libc.capset, cabecera, (ctypes.c_uint32 * 6)())
+
+
+class _Programa(ctypes.Structure):
+    _fields_ = [('len', ctypes.c_ushort), ('filter', ctypes.c_void_p)]   # struct sock_fprog
+
+
+def filtrar(programa):
+    """Instala el filtro seccomp ``programa`` (ya compilado por filtro.py, fuera) en este proceso y sus hijos.
+
+    Sin privilegios nuevos (``PR_SET_NO_NEW_PRIVS``): ningún programa con setuid los recupera.
+    """
+    instrucciones = ctypes.create_string_buffer(programa, len(programa))
+    fprog = _Programa(len(programa) // 8, ctypes.cast(instrucciones, ctypes.c_void_p))
+    _llamar(_libc.prctl, _PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
+    _llamar(_libc.prctl, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(fprog), 0, 0)
 
 
 # --- Una ejecución ------------------------------------------------------------------
@@ -286,12 +309,12 @@ def como_script(archivo):
         sys.exit(1)
 
 
-def ejecutar(ejecucion):
-    """En el hijo: red propia, sus descriptores, sus pasarelas y el programa. Nunca vuelve."""
+def ejecutar(ejecucion, filtro):
+    """En el hijo: red propia, sus descriptores, sus pasarelas, el filtro y el programa. Nunca vuelve."""
     programa = ejecucion['programa']
     try:
         # Volcable antes de nada: si no, /proc/self/uid_map es de root y no se puede escribir.
-        # El estudiante podrá depurar sus propios procesos, no el primero ni las pasarelas.
+        # Depurar procesos (ptrace) lo niega después el filtro: ni los suyos, ni el primero, ni las pasarelas.
         volcable(True)
         red_propia(ejecucion.get('ocultar'))
         nulo = os.open(os.devnull, os.O_RDONLY)
@@ -300,6 +323,7 @@ def ejecutar(ejecucion):
         informe = ejecucion['informe'] if programa[0] == 'sonda' else None
         solo_estos({informe, ejecucion.get('aceptar')})
         pasarelas(ejecucion)
+        filtrar(bytes.fromhex(filtro))   # lo último: desde aquí, todo es del estudiante
     except BaseException as error:  # noqa: BLE001 — sin caja preparada no se ejecuta nada del estudiante
         os.write(2, f'La caja no pudo prepararse: {error}\n'.encode())
         os._exit(125)
@@ -338,7 +362,7 @@ def main():
         pid = os.fork()
         if pid == 0:
             codigos.close()   # ejecutar() cierra además los descriptores de las demás ejecuciones
-            ejecutar(ejecucion)
+            ejecutar(ejecucion, plan['filtro'])
         hijos[pid] = numero
         codigos.write(json.dumps({'ejecucion': numero, 'pid': pid}) + '\n')
     solo_estos({codigos.fileno()})
