@@ -5,12 +5,16 @@ Qué ve el código del estudiante dentro de su caja:
 - ``/usr``, el intérprete (``sys.base_prefix``) y las bibliotecas del entorno
   virtual (solo ``site-packages``, no sus programas), todo de solo lectura;
 - ``/zona``: un tmpfs con tope de tamaño con SU copia de la entrega y el modelo
-  de la calificación; es lo único donde puede escribir (``HOME`` y ``TMPDIR``
-  están dentro) y desaparece con la caja;
+  de la calificación; con su carpeta personal y ``/tmp`` (otros dos tmpfs con
+  tope), es lo único donde puede escribir, y desaparece con la caja;
+- una computadora cualquiera (``Identidad``): un nombre de equipo, un usuario
+  y un entorno al azar, sin nada fijo que delate al calificador;
 - ``/entrada`` y ``/calificador``: copias (nunca enlaces al repositorio) de la
   entrega y de los dos módulos del calificador que corren dentro (pasarela.py,
   sonda.py), de solo lectura;
-- sus propios procesos (``/proc`` solo muestra los de la caja) y ningún privilegio;
+- sus propios procesos (``/proc`` solo muestra los de la caja), ningún
+  privilegio y un filtro seccomp (``filtro.py``): ni el llavero del núcleo,
+  ni espacios nuevos, ni montajes, ni depurar procesos;
 - una red propia por ejecución (solo loopback): las formas de ejecutar los
   archivos de la entrega (importado por la sonda, como script) comparten la
   caja y lo que su primer proceso precargó (scikit-learn, Flask, requests: unos
@@ -40,6 +44,7 @@ import functools
 import itertools
 import json
 import os
+import random
 import resource
 import selectors
 import shutil
@@ -136,12 +141,8 @@ class Entrada:
         self.calificador.mkdir()
         for nombre in DENTRO:
             shutil.copyfile(_AQUI / nombre, self.calificador / nombre)
-        etc = self.base / 'etc'
-        etc.mkdir()
-        (etc / 'hosts').write_text('127.0.0.1 localhost\n::1 localhost ip6-localhost\n')
-        (etc / 'passwd').write_text('estudiante:x:65534:65534:estudiante:/zona/.casa:/usr/sbin/nologin\n')
-        (etc / 'group').write_text('estudiante:x:65534:\n')
-        (etc / 'vacio').write_text('')
+        self.identidad = Identidad.al_azar()
+        self.identidad.escribir_etc(self.base / 'etc')
 
     def existe(self, archivo):
         return (self.entrega / archivo).is_file()
@@ -289,18 +290,58 @@ def cajas_con_cgroups():
 
 _NUMERO = itertools.count()
 
+# Lo que necesita el primer proceso de la caja para precargar y ejecutar; la pasarela lo quita del
+# entorno antes de dar paso al estudiante (lo que ya se cargó con ello no cambia).
+DEL_CALIFICADOR = {'PYTHONUNBUFFERED': '1', 'PYTHONDONTWRITEBYTECODE': '1', 'PYTHONIOENCODING': 'utf-8',
+                   'OPENBLAS_NUM_THREADS': '1', 'OMP_NUM_THREADS': '1'}
+_NOMBRES = ('ana', 'luis', 'sofia', 'diego', 'valeria', 'mateo', 'camila', 'jorge', 'lucia', 'andres',
+            'paula', 'carlos', 'daniela', 'miguel', 'fernanda', 'jose', 'mariana', 'pablo', 'elena', 'tomas')
+_EQUIPOS = ('{nombre}-laptop', 'portatil-{nombre}', '{nombre}-pc', 'DESKTOP-{serie}', 'LAPTOP-{serie}',
+            '{nombre}-ThinkPad', '{nombre}-VivoBook', 'pc-{nombre}')
 
-def _entorno(zona):
-    return {'HOME': f'{zona}/.casa', 'TMPDIR': f'{zona}/.tmp', 'LANG': 'C.UTF-8', 'PYTHONUNBUFFERED': '1',
-            'PYTHONDONTWRITEBYTECODE': '1', 'PYTHONIOENCODING': 'utf-8', 'OPENBLAS_NUM_THREADS': '1',
-            'OMP_NUM_THREADS': '1', 'PATH': '/venv/bin:/usr/bin:/bin'}
+
+@dataclass(frozen=True)
+class Identidad:
+    """Quién es el estudiante dentro de su caja y cómo se llama su computadora: una cualquiera, al azar.
+
+    Nada fijo que el código pueda preguntar para saberse calificado (``debug=socket.gethostname()
+    != 'caja'`` encendía el depurador en todas partes menos aquí).
+    """
+    usuario: str
+    uid: int
+    equipo: str
+
+    @classmethod
+    def al_azar(cls):
+        azar = random.SystemRandom()
+        nombre = azar.choice(_NOMBRES)
+        serie = ''.join(azar.choice('ABCDEFGHJKLMNPQRSTUVWXYZ0123456789') for _ in range(7))
+        return cls(nombre, 1000 + azar.randrange(3), azar.choice(_EQUIPOS).format(nombre=nombre, serie=serie))
+
+    @property
+    def casa(self):
+        return f'/home/{self.usuario}'
+
+    def escribir_etc(self, etc):
+        """Los /etc/hosts, passwd y group de la caja (y un archivo vacío para tapar /proc/keys)."""
+        etc.mkdir()
+        (etc / 'hosts').write_text(f'127.0.0.1 localhost\n127.0.1.1 {self.equipo}\n::1 localhost ip6-localhost\n')
+        (etc / 'passwd').write_text(f'root:x:0:0:root:/root:/bin/bash\n'
+                                    f'{self.usuario}:x:{self.uid}:{self.uid}:{self.usuario.title()}:{self.casa}:/bin/bash\n')
+        (etc / 'group').write_text(f'root:x:0:\n{self.usuario}:x:{self.uid}:\n')
+        (etc / 'vacio').write_text('')
+
+    def entorno(self):
+        """El entorno que ve el estudiante: el de una terminal cualquiera con el entorno virtual activado."""
+        return {'HOME': self.casa, 'USER': self.usuario, 'LOGNAME': self.usuario, 'SHELL': '/bin/bash',
+                'LANG': 'C.UTF-8', 'VIRTUAL_ENV': '/venv', 'PATH': '/venv/bin:/usr/local/bin:/usr/bin:/bin'}
 
 
 def orden_bwrap(entrada, enchufes=None):
     """La orden de bubblewrap, sin el programa: qué se monta y cómo, en un solo sitio."""
     orden = [
-        'bwrap', '--unshare-all', '--die-with-parent', '--new-session', '--uid', '65534', '--gid', '65534',
-        '--hostname', 'caja',
+        'bwrap', '--unshare-all', '--die-with-parent', '--new-session',
+        '--uid', str(entrada.identidad.uid), '--gid', str(entrada.identidad.uid), '--hostname', entrada.identidad.equipo,
         '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib',
         '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/sbin', '/sbin',
         '--ro-bind', str(PREFIJO), str(PREFIJO),
@@ -316,14 +357,16 @@ def orden_bwrap(entrada, enchufes=None):
         '--dev', '/dev',
         '--size', str(limites.SHM), '--tmpfs', '/dev/shm',
         '--size', str(limites.ZONA), '--tmpfs', '/zona',
+        '--size', str(limites.CASA), '--tmpfs', entrada.identidad.casa, '--size', str(limites.CASA), '--tmpfs', '/tmp',
         '--ro-bind', str(entrada.entrega), '/entrada',
         '--ro-bind', str(entrada.calificador), '/calificador',
     ]
     for dentro, fuera in (enchufes or {}).items():
         orden += ['--ro-bind', str(fuera), dentro]
-    # La raíz y /dev de la caja son tmpfs sin tope: de solo lectura, para que /zona sea lo único escribible.
+    # La raíz y /dev de la caja son tmpfs sin tope: de solo lectura, para que solo se escriba en los de tope
+    # (/zona, la casa y /tmp).
     orden += ['--remount-ro', '/dev', '--remount-ro', '/', '--chdir', '/zona', '--clearenv']
-    for clave, valor in _entorno('/zona').items():
+    for clave, valor in {**entrada.identidad.entorno(), **DEL_CALIFICADOR}.items():
         orden += ['--setenv', clave, valor]
     return orden
 
@@ -510,8 +553,8 @@ class Caja:
                 self._raiz = json.loads(info.read(4096) or b'{}')['child-pid']
         with contextlib.suppress(OSError):
             proceso.stdin.write((json.dumps({'ejecuciones': plan, 'precargar': list(precargar),
-                                             'codigos': codigos_escritura, 'filtro': filtro.programa().hex()})
-                                 + '\n').encode())
+                                             'codigos': codigos_escritura, 'filtro': filtro.programa().hex(),
+                                             'quitar': list(DEL_CALIFICADOR)}) + '\n').encode())
             proceso.stdin.close()
         for ejecucion in self.ejecuciones:
             ejecucion.leer_puertos = functools.partial(self._puertos_de, ejecucion)
@@ -562,7 +605,9 @@ class Caja:
         # redireccion.py por su ruta y sin PYTHONPATH: el taller no tapa los módulos de la entrega.
         proceso = self._lanzar(
             [sys.executable, '-P', str(RAIZ / 'abandono' / 'redireccion.py'), '--puerto', f'{PUERTO_LECCION}={real}',
-             '--', *programa], cwd=zona, env={**_entorno(zona), 'PATH': os.environ.get('PATH', '')},
+             '--', *programa], cwd=zona,
+            env={**DEL_CALIFICADOR, 'HOME': str(zona / '.casa'), 'TMPDIR': str(zona / '.tmp'), 'LANG': 'C.UTF-8',
+                 'PATH': os.environ.get('PATH', '')},
             stdin=subprocess.PIPE, stdout=ejecucion.salida_fd, stderr=ejecucion.errores_fd,
             pass_fds=[ejecucion.informe_fd])
         os.close(ejecucion.informe_fd)

@@ -54,8 +54,6 @@ _TROZO = 65536
 
 def copiar(origen='/entrada', destino='/zona'):
     shutil.copytree(origen, destino, dirs_exist_ok=True)
-    for nombre in ('casa', 'tmp'):
-        os.makedirs(os.path.join(destino, '.' + nombre), exist_ok=True)
 
 
 def puertos_escuchando(red='/proc/net'):
@@ -355,6 +353,8 @@ def main():
     plan = json.loads(sys.stdin.readline())
     copiar()
     precargar(plan.get('precargar', []))
+    for clave in plan.get('quitar', []):   # lo del calificador no queda en el entorno del estudiante
+        os.environ.pop(clave, None)
     volcable(False)
     codigos = os.fdopen(plan['codigos'], 'w', buffering=1)
     hijos = {}
