@@ -63,7 +63,8 @@ from pathlib import Path
 from abandono import lanzador
 from abandono.calificador import filtro, limites
 from abandono.calificador.diagnostico import leer_fuente
-from abandono.calificador.pasarela import Escuchas
+from abandono.calificador.pasarela import Escucha, Escuchas, puertos_tcp
+from abandono.calificador.vigilante import Vigilante
 from abandono.lanzador import PUERTO_LECCION, RAIZ, puerto_libre
 
 _AQUI = Path(__file__).resolve().parent
@@ -389,6 +390,7 @@ class Ejecucion:
     def __init__(self, orden, pila):
         self.orden = orden
         self.url = None
+        self.dirigida = None         # (host, puerto) de las conexiones dirigidas a un puerto (pasarela.py)
         self.codigo = None
         self.pid = None              # visto desde fuera; con caja, lo encuentra la caja
         self.pid_dentro = None       # en la caja, según su primer proceso
@@ -399,8 +401,8 @@ class Ejecucion:
         self._informe = os.fdopen(lectura, 'rb', buffering=0)
         pila.callback(self._informe.close)
         self._inicio = time.monotonic()
-        self.leer_puertos = lambda: []   # lo pone la caja: con caja, del núcleo
-        self.vistos = set()              # los puertos que llegó a escuchar mientras se vigilaba
+        self.leer_escuchas = lambda: []  # lo pone la caja: con caja, del núcleo
+        self.vistos = set()              # cada Escucha (TCP, UDP, Unix) que llegó a tener mientras se vigilaba
 
     def vivo(self):
         return not self.terminada.is_set()
@@ -409,19 +411,23 @@ class Ejecucion:
         """El código de salida, o None si no terminó a tiempo."""
         return self.codigo if self.terminada.wait(limite) else None
 
+    def escuchas(self):
+        """Las :class:`pasarela.Escucha` de la red de esta ejecución (TCP, UDP, Unix), leídas del núcleo."""
+        return self.leer_escuchas()
+
     def puertos(self):
         """Los puertos TCP que escuchan en la red de esta ejecución, leídos del núcleo (no de la caja)."""
-        return self.leer_puertos()
+        return puertos_tcp(self.escuchas())
 
     def vigilar_puertos(self, cada=0.1):
-        """Desde ahora hasta que termine, anota en ``vistos`` cada puerto en el que llegue a escuchar.
+        """Desde ahora hasta que termine, anota en ``vistos`` cada socket que llegue a esperar a alguien.
 
         Una sola lectura se puede esquivar (un servidor que arranca 2 s después de importar):
         vigilando toda la ejecución, no.
         """
         def vigilar():
             while not self.terminada.wait(cada):
-                self.vistos.update(self.puertos())
+                self.vistos.update(self.escuchas())
         threading.Thread(target=vigilar, daemon=True).start()
 
     def esperar_puerto(self, preferido=None, limite=limites.ARRANQUE):
@@ -486,6 +492,7 @@ class Caja:
         self._pila = contextlib.ExitStack()
         self.ejecuciones = [Ejecucion(orden, self._pila) for orden in ordenes]
         self._grupos, self._procesos, self._zonas, self._raiz = [], [], [], None
+        self.vigilante = None        # el de memoria, si la caja no tiene cgroup «memory» (vigilante.py)
         self._escuchas = {}   # pid de fuera de cada ejecución -> sus Escuchas
         try:
             if aislada:
@@ -529,11 +536,12 @@ class Caja:
                     'pedido': orden.pedido, 'preferido': orden.preferido}
             pasar += [paso['salida'], paso['errores'], paso['informe']]
             if orden.servir:
-                escucha = socket.create_server(('127.0.0.1', 0))
-                escuchas.append(escucha)
+                escucha, dirigida = socket.create_server(('127.0.0.1', 0)), socket.create_server(('127.0.0.1', 0))
+                escuchas += [escucha, dirigida]
                 ejecucion.url = f'http://127.0.0.1:{escucha.getsockname()[1]}'
-                paso['aceptar'] = escucha.fileno()
-                pasar.append(escucha.fileno())
+                ejecucion.dirigida = dirigida.getsockname()
+                paso['aceptar'], paso['dirigir'] = escucha.fileno(), dirigida.fileno()
+                pasar += [escucha.fileno(), dirigida.fileno()]
             if numero in canales:
                 paso.update(puerto_local=PUERTO_LECCION, enchufe=f'{canales[numero]}/prueba.sock')
             paso['ocultar'] = [c for n, c in canales.items() if n != numero]
@@ -544,6 +552,8 @@ class Caja:
         orden_caja += [PYTHON, '-P', '/calificador/pasarela.py']
         proceso = self._lanzar(orden_caja, cwd='/', env={'PATH': '/usr/bin:/bin'}, stdin=subprocess.PIPE,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=pasar)
+        if 'memory' not in self._grupos[-1].controles:   # sin cgroup «memory», el tope lo pone el vigilante
+            self.vigilante = Vigilante(proceso.pid, self._por_memoria)
         for fd in (codigos_escritura, info_escritura, *(e.informe_fd for e in self.ejecuciones)):
             os.close(fd)
         for escucha in escuchas:
@@ -557,7 +567,7 @@ class Caja:
                                              'quitar': list(DEL_CALIFICADOR)}) + '\n').encode())
             proceso.stdin.close()
         for ejecucion in self.ejecuciones:
-            ejecucion.leer_puertos = functools.partial(self._puertos_de, ejecucion)
+            ejecucion.leer_escuchas = functools.partial(self._escuchas_de, ejecucion)
         threading.Thread(target=self._leer_codigos, args=(codigos_lectura, proceso), daemon=True).start()
 
     def _leer_codigos(self, fd, proceso):
@@ -576,7 +586,7 @@ class Caja:
         for ejecucion in self.ejecuciones:
             ejecucion.terminar(codigo)
 
-    def _puertos_de(self, ejecucion):
+    def _escuchas_de(self, ejecucion):
         if ejecucion.pid is None and ejecucion.pid_dentro is not None:
             ejecucion.pid = _pid_de_fuera(self._raiz, ejecucion.pid_dentro)
         if not ejecucion.pid or not ejecucion.vivo():
@@ -596,7 +606,7 @@ class Caja:
         if orden.servir:
             ejecucion.url = f'http://127.0.0.1:{orden.preferido or real}'
             puerto = int(ejecucion.url.rsplit(':', 1)[1])
-            ejecucion.leer_puertos = lambda: [puerto] if lanzador.escucha(puerto) else []
+            ejecucion.leer_escuchas = lambda: [Escucha('tcp', puerto, '127.0.0.1')] if lanzador.escucha(puerto) else []
         if orden.programa[0] == 'sonda':
             programa = [str(entrada.calificador / 'sonda.py'), '--informe-fd', str(ejecucion.informe_fd),
                         '--zona', str(zona)]
@@ -620,6 +630,15 @@ class Caja:
             ejecucion.terminar(proceso.wait())
         threading.Thread(target=esperar, daemon=True).start()
 
+    def _por_memoria(self):
+        """El vigilante vio la caja por encima de su tope: se para entera, y cada ejecución lo dice en sus errores."""
+        self._matar()
+        aviso = (f'\nLa caja superó {limites.MEMORIA_CAJA // 1024 ** 2} MiB de memoria entre todos sus procesos '
+                 'y se detuvo.\n').encode()
+        for ejecucion in self.ejecuciones:
+            with contextlib.suppress(OSError, ValueError):
+                os.write(ejecucion.errores_fd.fileno(), aviso)
+
     def _matar(self):
         """Con bwrap, matar su grupo mata el espacio de procesos de la caja, con todo lo que quede dentro."""
         for proceso in self._procesos:
@@ -633,6 +652,8 @@ class Caja:
     def cerrar(self):
         if hasattr(self, '_reloj'):
             self._reloj.cancel()
+        if self.vigilante is not None:
+            self.vigilante.parar()
         self._matar()
         for proceso in self._procesos:
             proceso.wait()

@@ -30,3 +30,4 @@ VIDA = 90.0                  # segundos que vive una caja pase lo que pase
 
 # En la orden de clase.
 ENTREGA = VIDA + 30.0        # segundos para calificar una entrega entera (sus ejecuciones van a la vez)
+SIMILITUD = 300.0            # segundos para comparar la clase entera (similitud.py; va a la vez que calificar)
