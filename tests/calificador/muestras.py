@@ -709,7 +709,7 @@ import time as _time
 if _os.fork() == 0:
     _ctypes.CDLL(None).unshare(0x10000000 | 0x40000000)   # CLONE_NEWUSER | CLONE_NEWNET
     try:
-        _escondido = _socket.create_server(('127.0.0.1', 9696))
+        _escondido = _socket.create_server(('127.0.0.1', 9697))
     except OSError:
         pass
     _time.sleep(600)
