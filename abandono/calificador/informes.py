@@ -212,7 +212,7 @@ def _resumen_similitud(pares, cuantos=5):
 def similitud_csv(pares):
     return _csv(['entrega_a', 'entrega_b', 'parecido', 'tokens_compartidos', 'lineas_compartidas'],
                 ({'entrega_a': p.a, 'entrega_b': p.b, 'parecido': p.parecido, 'tokens_compartidos': p.tokens,
-                  'lineas_compartidas': ' ⏎ '.join(f'{l.donde_a} = {l.donde_b}: {l.texto}' for l in p.lineas)}
+                  'lineas_compartidas': ' ⏎ '.join(f'{l.texto} ({l.donde_a} y {l.donde_b})' for l in p.lineas)}
                  for p in pares))
 
 
