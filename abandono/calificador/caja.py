@@ -94,6 +94,11 @@ def motivo_sin_caja():
     if prueba.returncode:
         return ('bubblewrap no puede crear espacios de usuarios y de red en este sistema '
                 f'({prueba.stderr.strip()[:200]}); califica dentro de la imagen de contenedor del taller')
+    try:
+        filtro.programa()
+    except (ImportError, RuntimeError, OSError) as error:
+        return (f'no se puede construir el filtro seccomp de las cajas ({error}): instala libseccomp con '
+                '"sudo apt-get install libseccomp2" o "make sistema", y pyseccomp con "make test"')
     return None
 
 

@@ -294,3 +294,11 @@ def test_cada_caja_parece_una_computadora_distinta(entrada):
     for equipo, usuario, casa, variables in vistas:
         assert casa == f'/home/{usuario}' and 'caja' not in equipo.lower()
         assert not set(variables) & set(caja.DEL_CALIFICADOR), variables
+
+
+def test_sin_libseccomp_no_hay_caja_y_se_dice_por_que(monkeypatch):
+    """Sin el filtro, el código de una entrega no corre en una caja a medias: la orden explica qué instalar."""
+    def sin_libseccomp():
+        raise RuntimeError('Unable to find libseccomp')
+    monkeypatch.setattr(caja.filtro, 'programa', sin_libseccomp)
+    assert 'libseccomp2' in caja.motivo_sin_caja.__wrapped__()
