@@ -54,9 +54,10 @@ def _falso(nodo):
 
 def motivos(arbol):
     """[(línea, motivo)] de un módulo ya analizado (``ast.parse``)."""
-    encontrados = []
-    llamados = {id(n.func) for n in ast.walk(arbol) if isinstance(n, ast.Call)}
-    for nodo in ast.walk(arbol):
+    encontrados, llamados = [], set()
+    for nodo in ast.walk(arbol):   # a lo ancho: cada llamada se ve antes que la función a la que llama
+        if isinstance(nodo, ast.Call):
+            llamados.add(id(nodo.func))
         if isinstance(nodo, ast.Call) and _nombre(nodo.func) in _EJECUTAN and nodo.args \
                 and not isinstance(nodo.args[0], ast.Constant):
             que = 'texto decodificado' if _decodifica(nodo.args[0]) else 'un texto que no está escrito en el código'

@@ -95,8 +95,8 @@ def test_cada_forma_de_esconder_se_señala(tmp_path, codigo, motivo):
     assert motivo in [a.motivo for a in revisar], revisar
 
 
-def _clase_con(tmp_path, extra):
-    for numero in range(3):
+def _clase_con(tmp_path, extra, honradas=3):
+    for numero in range(honradas):
         shutil.copytree(SOLUCIONES, tmp_path / f'honrada_{numero}')
     shutil.copytree(SOLUCIONES, tmp_path / 'ultima')
     with open(tmp_path / 'ultima' / 'servicio1.py', 'a', encoding='utf-8') as archivo:
@@ -117,7 +117,7 @@ def test_cincuenta_mil_comentarios_no_la_hacen_cuadratica(tmp_path):
 
 def test_el_codigo_de_mas_se_corta_y_se_dice(tmp_path):
     relleno = ''.join(f'x{i} = {i}\n' for i in range(similitud._MAX_CODIGO // 8))
-    pares = similitud.analizar(_clase_con(tmp_path, relleno))
+    pares = similitud.analizar(_clase_con(tmp_path, relleno, honradas=0))
     assert [a.motivo for a in pares.revisar if a.entrega == 'ultima'] == [
         f'más de {similitud._MAX_CODIGO // 1024} KB de código: se compara solo el principio']
 
