@@ -217,8 +217,6 @@ def sirve_sin_depurador(observador, archivo, texto):
         _con_depurador(archivo, en_otro)
 
 
-
-
 def _con_depurador(archivo, obtenido):
     suspenso(f'"python {archivo}" arranca con el depurador activado.', 'debug=False (o sin debug)', obtenido,
              'el depurador deja ejecutar código a quien llegue al servicio: usa app.run(debug=False, ...) '

@@ -174,7 +174,8 @@ def _pedir_en(dirigida, puerto, ruta, plazo):
     fin, datos = time.monotonic() + plazo, b''
     try:
         with socket.create_connection(dirigida, timeout=plazo) as conexion:
-            conexion.sendall(struct.pack('!H', puerto) + f'GET {ruta} HTTP/1.0\r\nHost: 127.0.0.1:{puerto}\r\n\r\n'.encode())
+            peticion = f'GET {ruta} HTTP/1.0\r\nHost: 127.0.0.1:{puerto}\r\n\r\n'
+            conexion.sendall(struct.pack('!H', puerto) + peticion.encode())
             while len(datos) < _MAX_DEPURADOR and time.monotonic() < fin:
                 conexion.settimeout(max(0.01, fin - time.monotonic()))
                 trozo = conexion.recv(65536)
