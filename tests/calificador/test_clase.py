@@ -375,11 +375,11 @@ def test_calificar_una_sola_entrega_lo_dice_y_no_escribe_nada(tmp_path, capsys):
 
 
 # Sin root: las honradas junto a los ataques, el que agota los procesos del usuario incluido. Sin cgroups
-# delegados no hay tope de memoria por caja (ver docs/profesorado.md): tres_de_14_gb, solo con ellos.
+# delegados, el tope de memoria de cada caja lo pone el vigilante (vigilante.py): tres_de_14_gb y memfd_de_2_gb.
 SIN_ROOT = ('solucion', 'falsifica_el_informe', 'reescribe_el_repositorio', 'deja_procesos', 'sale_a_la_red',
             'pistas_al_pie_de_la_letra', 'escrita_a_su_manera', 'bomba_de_procesos', 'servidor_tardio',
-            'depurador_escondido', 'post_solo_claves', 'conexiones_mudas', 'escapes_de_terminal', TABLA_FALSA, FORMULA)
-CON_CGROUPS = ('tres_de_14_gb',)
+            'depurador_escondido', 'post_solo_claves', 'conexiones_mudas', 'escapes_de_terminal', TABLA_FALSA, FORMULA,
+            'tres_de_14_gb', 'memfd_de_2_gb', 'servidor_en_red_anidada', 'depurador_en_otro_puerto')
 
 
 @pytest.fixture
@@ -441,7 +441,7 @@ def test_como_usuario_sin_privilegios_da_lo_mismo(usuario, delegados):
     try:
         os.chmod(base, 0o755)
         escucha = Escucha()
-        muestras = [m for m in MUESTRAS if m.nombre in SIN_ROOT + (CON_CGROUPS if delegados else ())]
+        muestras = [m for m in MUESTRAS if m.nombre in SIN_ROOT]
         construir(base / 'entregas', muestras, escucha.puerto)
         shutil.copytree(SOLUCIONES, base / 'entregas' / 'solucion')
         for raiz, carpetas, archivos in os.walk(base):

@@ -8,7 +8,7 @@ import csv
 import io
 
 from abandono.calificador import informes
-from abandono.calificador.similitud import Par
+from abandono.calificador.similitud import Compartida, Par
 
 TABLA_FALSA = 'ana\n| [x](y) | 4 | 3 | 6 | 3 | 16/16 | |\n<!--'
 FORMULA = '=HYPERLINK("http://ejemplo.invalid","nota")'
@@ -35,7 +35,7 @@ def test_el_csv_no_lleva_formulas():
     for nombre in (FORMULA, '+1', '-1', '@SUM(A1)', '\t=1'):
         filas = list(csv.DictReader(io.StringIO(informes.texto_csv([_calificacion(nombre)]))))
         assert filas[0]['entrega'][0] == "'", nombre
-    filas = list(csv.DictReader(io.StringIO(informes.similitud_csv([Par(FORMULA, '=b', 0.5, 1, ('=1',))]))))
+    filas = list(csv.DictReader(io.StringIO(informes.similitud_csv([Par(FORMULA, '=b', 0.5, 1, (Compartida('=1', 'a.py:1', 'b.py:1'),))]))))
     assert [filas[0][c][0] for c in ('entrega_a', 'entrega_b', 'lineas_compartidas')] == ["'"] * 3
 
 

@@ -131,3 +131,94 @@ def test_cuantas_entregas_a_la_vez(monkeypatch, cgroups, memoria, procesos, espe
     monkeypatch.setattr(clase, '_memoria_disponible', lambda: memoria * limites.MEMORIA_CAJA)
     monkeypatch.setattr(clase.os, 'cpu_count', lambda: 2)
     assert clase.a_la_vez(procesos) == esperado
+
+
+MEMFD = '''
+import os, time
+tenidos = []
+for _ in range(240):   # 8 MB cada uno (RLIMIT_FSIZE): 1,9 GB que no cuentan en RLIMIT_AS
+    try:
+        fd = os.memfd_create('memfd')
+        os.posix_fallocate(fd, 0, 8 * 1024 ** 2)
+        tenidos.append(fd)
+    except OSError:
+        break
+print(len(tenidos), flush=True)
+time.sleep(30)
+'''
+TRES_PROCESOS = '''
+import subprocess, sys, time
+reservar = "datos = b'x' * (1400 * 1024 ** 2); import time; time.sleep(30)"
+procesos = [subprocess.Popen([sys.executable, '-c', reservar]) for _ in range(3)]
+time.sleep(30)
+'''
+
+
+def _espia(tmp_path, codigo):
+    (tmp_path / 'entrega').mkdir()
+    (tmp_path / 'entrega' / 'espia.py').write_text(codigo, encoding='utf-8')
+    return caja.Entrada(tmp_path / 'entrega', RAIZ / 'modelo_trabajo.bin', tmp_path / 'entrada')
+
+
+@pytest.mark.skipif(caja.motivo_sin_caja() is not None, reason=str(caja.motivo_sin_caja()))
+@pytest.mark.parametrize('codigo', [MEMFD, TRES_PROCESOS], ids=['memfd_de_2_gb', 'tres_de_14_gb'])
+def test_sin_cgroups_el_vigilante_para_la_caja_en_su_tope(tmp_path, monkeypatch, codigo):
+    """Sin cgroup «memory» (sin root ni cgroups delegados), el vigilante de fuera suma la caja y la para en 1 GiB."""
+    monkeypatch.setattr(caja, '_jerarquias', lambda: [])
+    with caja.Caja(_espia(tmp_path, codigo), [caja.Orden(('espia.py',))]) as abierta:
+        ejecucion = abierta.ejecuciones[0]
+        inicio = time.monotonic()
+        assert ejecucion.esperar_fin(25) is not None, 'la caja siguió viva con más de 1 GiB'
+        assert time.monotonic() - inicio < 15
+        excedida, errores = abierta.vigilante.excedida, ejecucion.errores
+    assert excedida is not None and limites.MEMORIA_CAJA < excedida < limites.MEMORIA_CAJA + 256 * 1024 ** 2
+    assert 'superó 1024 MiB de memoria' in errores
+
+
+@pytest.mark.skipif(caja.motivo_sin_caja() is not None, reason=str(caja.motivo_sin_caja()))
+def test_sin_cgroups_una_caja_honrada_sigue_viva(tmp_path, monkeypatch):
+    """La cota barata cuenta dos veces lo precargado que comparten los hijos; la cuenta exacta, no: nadie la para."""
+    monkeypatch.setattr(caja, '_jerarquias', lambda: [])
+    orden = caja.Orden(('espia.py',))
+    with caja.Caja(_espia(tmp_path, 'import sklearn.linear_model, flask, time\ntime.sleep(3)\n'), [orden] * 5,
+                   precargar=('modelo',)) as abierta:
+        assert [e.esperar_fin(30) for e in abierta.ejecuciones] == [0] * 5
+        assert abierta.vigilante.excedida is None
+
+
+BUFERES = '''
+import fcntl, os, socket, struct, time
+for _ in range(3):
+    if os.fork() == 0:
+        break
+escucha = socket.create_server(('127.0.0.1', 0))
+pares = []
+for _ in range(100):
+    try:
+        c = socket.create_connection(escucha.getsockname())
+        pares.append((c, escucha.accept()[0]))
+        c.setblocking(False)
+        while True:
+            c.send(b'x' * 65536)
+    except (BlockingIOError, OSError):
+        continue
+# Lo que retiene el núcleo: lo que espera en el envío (TIOCOUTQ) y en la recepción (FIONREAD).
+retenido = sum(struct.unpack('i', fcntl.ioctl(s, orden, b'    '))[0]
+               for par in pares for s, orden in zip(par, (0x5411, 0x541B)))
+os.write(1, f'{retenido}\\n'.encode())   # de una vez: los cuatro procesos escriben a la vez
+time.sleep(2)
+'''
+
+
+@pytest.mark.skipif(caja.motivo_sin_caja() is not None, reason=str(caja.motivo_sin_caja()))
+def test_las_conexiones_de_loopback_llenas_retienen_poco(tmp_path):
+    """Cada red de la caja tiene tcp_rmem y tcp_wmem pequeños: 400 conexiones llenas, unos MB y no gigas."""
+    with caja.Caja(_espia(tmp_path, BUFERES), [caja.Orden(('espia.py',))]) as abierta:
+        ejecucion = abierta.ejecuciones[0]
+        fin = time.monotonic() + 30
+        while ejecucion.salida.count('\n') < 4 and time.monotonic() < fin:
+            time.sleep(0.1)
+        salida, errores = ejecucion.salida, ejecucion.errores
+    assert salida.count('\n') == 4, errores
+    retenido = sum(int(n) for n in salida.split())
+    assert retenido < 128 * 1024 ** 2, retenido
