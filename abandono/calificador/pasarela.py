@@ -16,9 +16,9 @@ estándar). Lee por la entrada estándar el plan de la caja (una línea JSON) y:
    - ``aceptar``: un socket que el calificador escucha en SU red (127.0.0.1 de
      la máquina); cada conexión se reenvía a la aplicación que escuche en la
      red de la ejecución (``preferido`` si escucha, si no cualquiera);
-   - ``enchufe``: dentro, 127.0.0.1:9696 lleva a ese socket Unix, donde escucha
-     el servicio de prueba del calificador (el ejercicio 4 escribe
-     ``http://localhost:9696/predict``);
+   - ``enchufe``: dentro, 127.0.0.1:9696 (y los ``puertos_locales`` que pida el
+     plan) lleva a ese socket Unix, donde escucha el servicio de prueba del
+     calificador (el ejercicio 4 escribe ``http://localhost:9696/predict``);
 
    y ejecuta el programa del estudiante (como ``python archivo``, en
    ``__main__``) o la sonda;
@@ -222,13 +222,14 @@ def pasarelas(ejecucion):
     evitar = set()
     if ejecucion.get('enchufe'):
         # Abierto antes de dar paso al estudiante: su primera petición ya encuentra el puerto.
-        for familia, host in ((socket.AF_INET, '127.0.0.1'), (socket.AF_INET6, '::1')):
-            s = socket.socket(familia)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind((host, ejecucion['puerto_local']))
-            s.listen(16)
-            servidores.append((s, lambda: hacia_el_enchufe(ejecucion['enchufe'])))
-        evitar.add(ejecucion['puerto_local'])
+        for puerto in ejecucion['puertos_locales']:
+            for familia, host in ((socket.AF_INET, '127.0.0.1'), (socket.AF_INET6, '::1')):
+                s = socket.socket(familia)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind((host, puerto))
+                s.listen(16)
+                servidores.append((s, lambda: hacia_el_enchufe(ejecucion['enchufe'])))
+            evitar.add(puerto)
     if ejecucion.get('aceptar') is not None:
         escucha = socket.socket(fileno=ejecucion['aceptar'])
         escuchas = Escuchas()   # una lectura de las tablas por cambio de la red, no por conexión
