@@ -9,7 +9,6 @@ se obtuvo y una pista. Tu código corre en una caja aislada; si esta
 computadora no puede crearla (macOS, Windows, un Linux sin bubblewrap), corre
 sin aislar, porque es tu propio código en tu propia computadora, y lo avisa.
 """
-import os
 import sys
 import tempfile
 import time
@@ -21,13 +20,13 @@ from abandono.ayuda import analizador
 from abandono.calificador import caja, referencia as ref
 from abandono.calificador.clase import calificar_entrega
 from abandono.calificador.diagnostico import mal_puestos
-from abandono.calificador.ejercicios import ARCHIVOS, EJERCICIOS
+from abandono.calificador.ejercicios import ARCHIVOS, CARPETA_DE_TRABAJO, EJERCICIOS
 from abandono.calificador.informes import fila, maximos, visible
 from abandono.calificador.juicio import POR_EL_ERROR_DE_ARRIBA
 from abandono.integridad import RUTA_MODELO
 from abandono.lanzador import RAIZ
 
-CARPETA = RAIZ / 'mi_trabajo'
+CARPETA = RAIZ / CARPETA_DE_TRABAJO
 
 
 def mostrar(calificacion, segundos, salida=sys.stdout, ejercicios=None):

@@ -11,6 +11,12 @@ tiene (``invalid character '“'``, ``Missing parentheses in call to 'print'``,
 También lee el código (por su AST, sin ejecutarlo) lo que un error no dice: la
 ruta de /predict y sus métodos, de dónde lee el cliente, un ``app.run`` fuera de
 ``if __name__ == '__main__':`` o una función definida dos veces.
+
+Por qué no friendly-traceback (que tiene español): explica una excepción viva, con
+sus marcos, y aquí el error llega como texto desde la caja; su español mezcla
+«usted» y «tú» y deja frases en inglés; y en los tropiezos de esta lección no da
+el arreglo (para ``name 'requests' is not defined`` dice que no tiene más
+información, no ``import requests``).
 """
 import ast
 import difflib
