@@ -16,6 +16,7 @@ para agrupar lo que falla por lo mismo. Un error del propio calificador (no un
 suspenso) no llega al estudiante como traza: su mensaje dice que es del
 calificador, y la traza queda en la salida de pytest, para el profesor.
 """
+import contextlib
 import json
 import os
 import re
@@ -98,24 +99,28 @@ _RESULTADOS = pytest.StashKey[list]()
 _PRUEBA = pytest.StashKey[dict]()
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item):
-    # Lo que anota la prueba (notas, su causa) vale desde que se preparan sus fixtures hasta que termina.
-    item.stash[_PRUEBA] = {'notas': [], 'causa': ''}
+@contextlib.contextmanager
+def _anotando(item):
+    """Lo que anote la prueba (juicio.nota, juicio.una_vez) va a su ficha mientras dure el bloque."""
     ficha = juicio.PRUEBA.set(item.stash[_PRUEBA])
     try:
-        return (yield)
+        yield
     finally:
         juicio.PRUEBA.reset(ficha)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    # La ficha vale desde que se preparan sus fixtures (que ya pueden suspender) hasta que termina.
+    item.stash[_PRUEBA] = {'notas': [], 'causa': ''}
+    with _anotando(item):
+        return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    ficha = juicio.PRUEBA.set(item.stash[_PRUEBA])
-    try:
+    with _anotando(item):
         return (yield)
-    finally:
-        juicio.PRUEBA.reset(ficha)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -724,6 +724,13 @@ def _flask_test(inicio='', arranque="    app.run(host='0.0.0.0', port=9696)\n"):
             f"    return 'Hola C8280'\n\n\nif __name__ == '__main__':\n{arranque}")
 
 
+def _main(cuerpo, sangria='    ', comillas="'"):
+    """El bloque ``if __name__ == '__main__':`` con el cliente de la lección y ``cuerpo`` (sus líneas, sin sangría)."""
+    cliente = _cliente_escrito(comillas, sangria * 2)[:-1] + sangria + '}\n'
+    lineas = ''.join(sangria + linea + '\n' for linea in cuerpo.splitlines())
+    return f"if __name__ == {comillas}__main__{comillas}:\n{sangria}cliente = {cliente}{lineas}"
+
+
 def _cliente_que(final, url='http://localhost:9696/predict', comillas="'"):
     return f"import requests\n\nurl = {url!r}\n\ncliente = {_cliente_escrito(comillas)}\n\n{final}"
 
@@ -736,10 +743,9 @@ AUTORES = {
             "@app.route('/predict', methods=['POST'])\ndef predict():\n    cliente = request.get_json()\n\n"
             '    prediccion = predict_cliente(cliente, dv, modelo)\n    abandono = prediccion >= 0.5\n\n'
             "    resultado = {\n        'churn_probability': float(prediccion),\n        'churn': bool(abandono),\n"
-            "    }\n\n    return jsonify(resultado)\n\n\nif __name__ == '__main__':\n"
-            f"    cliente = {_cliente_escrito(sangria='        ')[:-1]}    }}\n"
-            "    print('probabilidad:', predict_cliente(cliente, dv, modelo))\n"
-            "    app.run(debug=False, host='0.0.0.0', port=9696)\n"),
+            "    }\n\n    return jsonify(resultado)\n\n\n"
+            + _main("print('probabilidad:', predict_cliente(cliente, dv, modelo))\n"
+                    "app.run(debug=False, host='0.0.0.0', port=9696)")),
         P: _cliente_que("id_cliente = '8879-zkjof'\nrespuesta = requests.post(url, json=cliente).json()\n"
                         "print(f\"probabilidad de abandono: {respuesta['churn_probability']}\")\n\n"
                         "if respuesta['churn']:\n    print('enviar la promoción a %s' % id_cliente)\nelse:\n"
@@ -754,9 +760,8 @@ AUTORES = {
             '@app.route("/predict", methods=["POST"])\ndef predict():\n    cliente = request.get_json(force=True)\n'
             '    X = dv.transform([cliente])\n    y_pred = model.predict_proba(X)[0, 1]\n'
             '    return jsonify({"probabilidad": float(y_pred), "abandona": bool(y_pred >= 0.5)})\n\n\n'
-            'if __name__ == "__main__":\n    cliente = ' + _cliente_escrito('"', '        ')[:-1] + '    }\n'
-            '    print("Probabilidad:", predict_cliente(cliente, dv, model))\n'
-            '    app.run(host="0.0.0.0", port=9696)\n'),
+            + _main('print("Probabilidad:", predict_cliente(cliente, dv, model))\n'
+                    'app.run(host="0.0.0.0", port=9696)', comillas='"')),
         P: _cliente_que('respuesta = requests.post(url, json=cliente)\nprint(respuesta.status_code, respuesta.json())\n',
                         comillas='"'),
     },
@@ -767,9 +772,8 @@ AUTORES = {
             "@app.route('/predict', methods=['POST'])\ndef predict():\n"
             '    p = predict_cliente(request.get_json(), dv, modelo)\n'
             "    return jsonify({'probabilidad_abandono': float(p), 'abandono': bool(p >= 0.5)})\n\n\n"
-            "if __name__ == '__main__':\n    cliente = " + _cliente_escrito(sangria='        ')[:-1] + '    }\n'
-            "    print('Probabilidad de abandono:', round(predict_cliente(cliente, dv, modelo), 4))\n"
-            "    serve(app, host='0.0.0.0', port=9696)\n"),
+            + _main("print('Probabilidad de abandono:', round(predict_cliente(cliente, dv, modelo), 4))\n"
+                    "serve(app, host='0.0.0.0', port=9696)")),
         F: _flask_test('from waitress import serve\n', "    serve(app, host='0.0.0.0', port=9696)\n"),
     },
     # El puerto como texto y los métodos en minúsculas (Flask los convierte).
@@ -778,8 +782,8 @@ AUTORES = {
             + "\n\napp = Flask('Abandono')\n\n\n@app.route('/predict', methods=['post'])\ndef predict():\n"
             '    cliente = request.get_json()\n    probabilidad = predict_cliente(cliente, dv, modelo)\n'
             "    return jsonify({'probabilidad_abandono': float(probabilidad)})\n\n\n"
-            "if __name__ == '__main__':\n    cliente = " + _cliente_escrito(sangria='        ')[:-1] + '    }\n'
-            "    print(predict_cliente(cliente, dv, modelo))\n    app.run(debug=False, host='0.0.0.0', port='9696')\n"),
+            + _main("print(predict_cliente(cliente, dv, modelo))\n"
+                    "app.run(debug=False, host='0.0.0.0', port='9696')")),
         F: _flask_test(arranque="    app.run(host='0.0.0.0', port='9696')\n"),
     },
     # Sangría de 2 espacios en todo el archivo.
@@ -790,9 +794,9 @@ AUTORES = {
             "app = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
             '  cliente = request.get_json()\n  p = predict_cliente(cliente, dv, modelo)\n'
             "  return jsonify({'probabilidad_abandono': float(p), 'abandono': bool(p >= 0.5)})\n\n\n"
-            "if __name__ == '__main__':\n  cliente = " + _cliente_escrito(sangria='    ')[:-1] + '  }\n'
-            "  p = predict_cliente(cliente, dv, modelo)\n  print('Probabilidad de abandono: %.3f' % p)\n"
-            "  app.run(debug=False, host='0.0.0.0', port=9696)\n"),
+            + _main("p = predict_cliente(cliente, dv, modelo)\n"
+                    "print('Probabilidad de abandono: %.3f' % p)\n"
+                    "app.run(debug=False, host='0.0.0.0', port=9696)", sangria='  ')),
     },
     # json.loads(request.data) y json.dumps en una Response, sin jsonify.
     'autor_json_dumps': {
@@ -801,9 +805,8 @@ AUTORES = {
             'def predict():\n    cliente = json.loads(request.data)\n    p = predict_cliente(cliente, dv, modelo)\n'
             "    cuerpo = json.dumps({'probabilidad_abandono': float(p), 'abandono': bool(p >= 0.5)})\n"
             "    return Response(cuerpo, mimetype='application/json')\n\n\n"
-            "if __name__ == '__main__':\n    cliente = " + _cliente_escrito(sangria='        ')[:-1] + '    }\n'
-            "    print(json.dumps({'probabilidad': float(predict_cliente(cliente, dv, modelo))}))\n"
-            "    app.run(debug=False, host='0.0.0.0', port=9696)\n"),
+            + _main("print(json.dumps({'probabilidad': float(predict_cliente(cliente, dv, modelo))}))\n"
+                    "app.run(debug=False, host='0.0.0.0', port=9696)")),
     },
     # El número de NumPy tal cual en jsonify (numpy.float64 es un float) y en el print.
     'autor_numpy': {
@@ -811,9 +814,9 @@ AUTORES = {
             + "\napp = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
             '    y_pred = predict_cliente(request.get_json(), dv, modelo)\n    churn = y_pred >= 0.5\n'
             "    return jsonify({'churn_probability': y_pred, 'churn': bool(churn)})\n\n\n"
-            "if __name__ == '__main__':\n    cliente = " + _cliente_escrito(sangria='        ')[:-1] + '    }\n'
-            "    y_pred = predict_cliente(cliente, dv, modelo)\n    print(y_pred)\n"
-            "    app.run(debug=False, host='0.0.0.0', port=9696)\n"),
+            + _main("y_pred = predict_cliente(cliente, dv, modelo)\n"
+                    "print(y_pred)\n"
+                    "app.run(debug=False, host='0.0.0.0', port=9696)")),
         P: _cliente_que("resultado = requests.post(url, json=cliente).json()\n"
                         "print('probabilidad de abandono', resultado['churn_probability'])\n"),
     },
@@ -823,9 +826,8 @@ AUTORES = {
             + "\n\napp = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
             '    cliente = request.get_json()\n    y_pred = predict_cliente(cliente, dv, modelo)\n'
             "    return jsonify({'probability': round(float(y_pred), 3)})\n\n\n"
-            "if __name__ == '__main__':\n    cliente = " + _cliente_escrito(sangria='        ')[:-1] + '    }\n'
-            "    print('probabilidad:', round(predict_cliente(cliente, dv, modelo), 3))\n"
-            "    app.run(debug=False, host='0.0.0.0', port=9696)\n"),
+            + _main("print('probabilidad:', round(predict_cliente(cliente, dv, modelo), 3))\n"
+                    "app.run(debug=False, host='0.0.0.0', port=9696)")),
         P: _cliente_que("r = requests.post(url, json=cliente)\nprint(f\"probabilidad: {r.json()['probability']}\")\n"),
     },
     # Tabuladores para sangrar.
@@ -836,9 +838,8 @@ AUTORES = {
             "app = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
             '\tcliente = request.get_json()\n\tp = predict_cliente(cliente, dv, modelo)\n'
             "\treturn jsonify({'probabilidad_abandono': float(p), 'abandono': bool(p >= 0.5)})\n\n\n"
-            "if __name__ == '__main__':\n\tcliente = " + _cliente_escrito(sangria='\t\t')[:-1] + '\t}\n'
-            "\tprint('Probabilidad de abandono:', predict_cliente(cliente, dv, modelo))\n"
-            "\tapp.run(debug=False, host='0.0.0.0', port=9696)\n"),
+            + _main("print('Probabilidad de abandono:', predict_cliente(cliente, dv, modelo))\n"
+                    "app.run(debug=False, host='0.0.0.0', port=9696)", sangria='\t')),
     },
     # 127.0.0.1 en la URL y requests.post(url=..., json=...).json() en una línea.
     'autor_127': {
@@ -858,9 +859,8 @@ AUTORES = {
             "app = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
             '    dv, modelo = cargar()\n    p = predict_cliente(request.get_json(), dv, modelo)\n'
             "    return jsonify(probabilidad_abandono=float(p))\n\n\n"
-            "if __name__ == '__main__':\n    cliente = " + _cliente_escrito(sangria='        ')[:-1] + '    }\n'
-            "    print('Probabilidad de abandono: {:.4f}'.format(predict_cliente(cliente, dv, modelo)))\n"
-            "    app.run(debug=False, host='0.0.0.0', port=9696)\n"),
+            + _main("print('Probabilidad de abandono: {:.4f}'.format(predict_cliente(cliente, dv, modelo)))\n"
+                    "app.run(debug=False, host='0.0.0.0', port=9696)")),
     },
 }
 MUESTRAS += [Muestra(nombre, CORRECTA, f'variante de otro autor: {nombre.removeprefix("autor_")}', extra=archivos)

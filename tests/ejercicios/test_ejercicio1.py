@@ -78,7 +78,7 @@ def test_predict_cliente(observador, informe, referencia):
 
 
 def test_imprime_la_probabilidad(observador, referencia):
-    """python servicio1.py muestra la probabilidad del cliente de la lección"""
+    """python mi_trabajo/servicio1.py muestra la probabilidad del cliente de la lección"""
     falta(observador, ARCHIVO)
     ejecucion = observador.script(ARCHIVO)
     esperado = referencia.probabilidad_leccion

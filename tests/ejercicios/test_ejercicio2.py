@@ -83,5 +83,5 @@ def test_ruta_responde_hola(observador, importacion):
 
 
 def test_script_sirve_sin_depurador(observador):
-    """python flask_test.py sirve la aplicación con el depurador apagado"""
+    """python mi_trabajo/flask_test.py sirve la aplicación con el depurador apagado"""
     sirve_sin_depurador(observador, ARCHIVO)

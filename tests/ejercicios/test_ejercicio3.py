@@ -138,7 +138,7 @@ def test_predict_muchos_clientes(observador, app, referencia):
 
 
 def test_script_sirve_sin_depurador(observador):
-    """python servicio1.py sirve la aplicación con el depurador apagado"""
+    """python mi_trabajo/servicio1.py sirve la aplicación con el depurador apagado"""
     sirve_sin_depurador(observador, ARCHIVO)
 
 
