@@ -5,6 +5,7 @@ La carpeta se escribe como la lección (URL fija ``http://localhost:9696/predict
 igual que algo ocupe el 9696 de la computadora.
 """
 import contextlib
+import io
 import os
 import socket
 import subprocess
@@ -12,7 +13,9 @@ import sys
 
 import pytest
 
+from abandono.calificador import comprobar as orden
 from abandono.calificador.ejercicios import EJERCICIOS
+from abandono.calificador.juicio import POR_EL_ERROR_DE_ARRIBA
 from abandono.lanzador import RAIZ
 from muestras import ARCHIVOS, MUESTRAS, PISTAS, Muestra
 
@@ -162,6 +165,36 @@ def test_cada_fila_de_la_tabla_da_su_causa_su_linea_y_su_arreglo_una_vez(tmp_pat
     primeras = [primera for cabecera, primera in bloques(salida) if 'por el error de arriba' not in cabecera]
     assert len(primeras) == 1, salida
     assert sin_nada_interno(salida) == [], salida
+
+
+def _resultado(ejercicio, puntos, obtenidos, mensaje='', causa='', notas=()):
+    return {'ejercicio': ejercicio, 'titulo': EJERCICIOS[ejercicio].titulo, 'prueba': f'test_{ejercicio}_{puntos}',
+            'descripcion': f'comprobación del ejercicio {ejercicio}', 'puntos': puntos, 'obtenidos': obtenidos,
+            'mensaje': mensaje, 'causa': causa, 'notas': list(notas)}
+
+
+CALIFICACION = {'entrega': 'mi_trabajo', 'error': None, 'salida': '', 'resultados': [
+    _resultado(1, 2, 0, 'servicio1.py, línea 3: usas requests, pero no lo importas.\n  Pista: añade import requests',
+               'el error de servicio1.py, línea 3'),
+    _resultado(3, 1, 0, f'{POR_EL_ERROR_DE_ARRIBA} (el error de servicio1.py, línea 3)', 'el error de servicio1.py, línea 3'),
+    _resultado(2, 1, 0, 'Falta flask_test.py: encontré flask_test.py.txt; renómbralo a flask_test.py.', 'falta flask_test.py'),
+    _resultado(2, 2, 0, f'{POR_EL_ERROR_DE_ARRIBA} (falta flask_test.py)', 'falta flask_test.py'),
+    _resultado(4, 3, 3, notas=['Tu script y tu servicio1.py usan el puerto 5000.'])]}
+
+
+def test_lo_que_escribe_make_comprobar_un_bloque_por_causa_una_linea_por_archivo_y_las_notas():
+    salida = io.StringIO()
+    orden.mostrar(CALIFICACION, 1, salida)
+    texto = salida.getvalue()
+    assert texto.count('✘') == 3 and texto.count('usas requests') == 1
+    assert '✘ Falta flask_test.py: encontré flask_test.py.txt; renómbralo a flask_test.py. (ejercicio 2: 0/3)' in texto
+    assert f'✘ {POR_EL_ERROR_DE_ARRIBA} (el error de servicio1.py, línea 3) (0/1):' in texto
+    assert 'Notas (no cuestan puntos):\n  - Ejercicio 4: Tu script y tu servicio1.py usan el puerto 5000.' in texto
+    # Un solo ejercicio (la celda de comprobación de un cuaderno): sus puntos, sus fallos y sus notas.
+    solo = io.StringIO()
+    orden.mostrar(CALIFICACION, 1, solo, ejercicios={4})
+    assert 'Ejercicio 4 (' in solo.getvalue() and '✘' not in solo.getvalue() and 'Total' not in solo.getvalue()
+    assert '¡Todo bien!' in solo.getvalue() and 'puerto 5000' in solo.getvalue()
 
 
 def test_sin_carpeta_dice_como_empezar(tmp_path):
