@@ -662,7 +662,8 @@ MUESTRAS += [
             {S: [(_PRINT, "    print 'Probabilidad de abandono:', probabilidad\n")]}, {1: 0, 3: 0},
             pista='print es una función'),
     Muestra('lee_request_form', ERROR, 'lee el cliente de request.form, que llega vacío',
-            {S: [('request.get_json()', 'request.form')]}, {3: 3}, pista='request.form'),
+            {S: [('request.get_json()', 'request.form')]}, {3: 3},
+            pista='léelo del cuerpo JSON: cliente = request.get_json()'),
     Muestra('ruta_llamada_predict_cliente', ERROR, 'la función de /predict se llama predict_cliente y reemplaza a la '
             'del ejercicio 1', {S: [('def predict():', 'def predict_cliente():')]}, {1: 1, 3: 2},
             pista='la segunda reemplaza a la primera'),
