@@ -220,7 +220,8 @@ def _nombre_que_no_existe(nombre, error, fuente):
                 'carga con dv, modelo = pickle.load(f_in): modelo, no model.')
     if nombre == 'respuesta':
         return ('usas respuesta sin haberla guardado.',
-                'guarda lo que devuelve requests: respuesta = requests.post(url, json=cliente), y después usa respuesta.')
+                'guarda lo que devuelve requests, respuesta = requests.post(url, json=cliente), y después usa '
+                'respuesta.')
     if nombre in MODULOS:
         return (f'usas {nombre}, pero no lo importas.', f'añade {MODULOS[nombre]} al principio del archivo.')
     if nombre in NOMBRES_DE_FLASK:

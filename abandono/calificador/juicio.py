@@ -42,7 +42,7 @@ def script(archivo):
 # --- Mensajes --------------------------------------------------------------------------
 
 def suspenso(que, esperado, obtenido, pista, detalle='', nota=''):
-    """Falla la prueba con su bloque: la frase llana, lo esperado, lo obtenido, la pista y, si los hay, nota y detalle."""
+    """Falla la prueba con su bloque: la frase llana, lo esperado, lo obtenido, la pista y, si hay, nota y detalle."""
     lineas = [que, f'  Se esperaba: {esperado}', f'  Se obtuvo:   {obtenido}', f'  Pista: {pista}']
     if nota:
         lineas.append(f'  Nota: {nota}')
@@ -89,7 +89,8 @@ def falta(observador, archivo):
     observador.dichas.add(causa)
     parecidos = diagnostico.mal_puestos(observador.entrada.entrega, archivo)
     if parecidos:
-        linea = f'Falta {archivo}: encontré {parecidos[0]}; {diagnostico.como_arreglar_el_nombre(parecidos[0], archivo)}.'
+        arreglo = diagnostico.como_arreglar_el_nombre(parecidos[0], archivo)
+        linea = f'Falta {archivo}: encontré {parecidos[0]}; {arreglo}.'
     else:
         linea = f'Falta {archivo}: no está en la entrega (la lección lo llama así, con ese nombre exacto).'
     pytest.fail(linea, pytrace=False)
@@ -178,7 +179,7 @@ def causa_arranque(observador, archivo):
 
 
 def en_contexto(observador, causa, regla='/predict'):
-    """La causa de un error con lo que el error no dice: la matriz de predict_cliente o el return de la ruta ``regla``."""
+    """La causa de un error, con lo que el error no dice: la matriz de predict_cliente o el return de ``regla``."""
     if any(s in causa.error for s in ('ndarray', '0-dimensional', 'length-1')) \
             and devuelve_matriz(observador, causa.archivo):
         return causa_matriz(observador, causa.archivo)
@@ -195,7 +196,7 @@ _ERROR_INTERNO = re.compile(r"Error interno: (.+?)(?: \(([^()]+\.py), línea (\d
 
 
 def causa_de_un_500(observador, archivo, texto, regla='/predict'):
-    """La :class:`Causa` de un 500 de la ruta ``regla`` de la app servida por la sonda (su excepción y su línea), o None."""
+    """La :class:`Causa` de un 500 de ``regla`` en la app que sirve la sonda (su excepción y su línea), o None."""
     encaje = _ERROR_INTERNO.match(texto.strip())
     if not encaje:
         return None
@@ -378,7 +379,7 @@ def primera_respuesta(url, limite=limites.ARRANQUE):
 
 
 def detalle_http(respuesta):
-    """La respuesta HTTP en una línea, para el detalle: su estado y, si no es una página HTML, el comienzo del cuerpo."""
+    """La respuesta HTTP en una línea, para el detalle: su estado y, si no es HTML, el comienzo del cuerpo."""
     estado = f'HTTP {respuesta.status_code} {respuesta.reason or ""}'.rstrip()
     if 'html' in respuesta.headers.get('Content-Type', ''):
         return f'{estado} (una página HTML de error)'
@@ -417,7 +418,7 @@ def numeros_en_texto(texto):
 
 
 def probabilidad_impresa(texto, esperado):
-    """(el número de ``texto`` que es ``esperado``, o None; los decimales si hizo falta redondear) entre pocos números."""
+    """(el número de ``texto`` que es ``esperado``, o None; sus decimales si hubo que redondear), entre pocos números."""
     numeros = numeros_en_texto(texto)
     if len(numeros) > MAX_NUMEROS_IMPRESOS:
         return None, 0

@@ -128,7 +128,7 @@ class ServicioDePrueba:
         return aplicacion
 
     def respuesta(self):
-        """La probabilidad de la prueba con el formato de la app del estudiante (si se supo a tiempo) o el de la lección."""
+        """La probabilidad de la prueba con el formato de la app del estudiante (si llegó a tiempo) o el de la lección."""
         self.formato_listo.wait(_ESPERA_DEL_FORMATO)
         clave, plantilla = self.plantilla or ('probabilidad_abandono', REFERENCIA)
         if clave is None:

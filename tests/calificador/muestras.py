@@ -259,7 +259,8 @@ MUESTRAS = [
             'script se cae al formatearla', {S: [('return y_pred[0]', 'return y_pred')]}, {1: 1, 3: 2},
             pista='return y_pred[0]'),
     Muestra('bool_de_numpy', ERROR, 'un numpy.bool_ en el JSON: jsonify falla con 500',
-            {S: [("'abandono': bool(abandono)", "'abandono': abandono")]}, {3: 3}, pista='jsonify no sabe escribir un bool de NumPy'),
+            {S: [("'abandono': bool(abandono)", "'abandono': abandono")]}, {3: 3},
+            pista='jsonify no sabe escribir un bool de NumPy'),
     Muestra('sin_methods_post', ERROR, "@app.route sin methods=['POST']: solo acepta GET",
             {S: [("@app.route('/predict', methods=['POST'])", "@app.route('/predict')")]}, {3: 3},
             pista='la ruta /predict no acepta POST'),
@@ -682,8 +683,8 @@ MUESTRAS += [
     Muestra('sin_flask_test', ERROR, 'no entrega flask_test.py', borrar=(F,), esperado={2: 0},
             pista='Falta flask_test.py'),
     # Los otros tropiezos de la issue 24.
-    Muestra('modelo_junto_al_script', ERROR, "Path(__file__).parent / 'modelo_trabajo.bin': en el taller el modelo está "
-            'en la raíz, no en mi_trabajo/', {S: [('import pickle\n', 'import pickle\nfrom pathlib import Path\n'),
+    Muestra('modelo_junto_al_script', ERROR, "Path(__file__).parent / 'modelo_trabajo.bin': en el taller el modelo "
+            'está en la raíz, no en mi_trabajo/', {S: [('import pickle\n', 'import pickle\nfrom pathlib import Path\n'),
                                                   ("open('modelo_trabajo.bin', 'rb')",
                                                    "open(Path(__file__).parent / 'modelo_trabajo.bin', 'rb')")]},
             {1: 0, 3: 0}, pista="open('modelo_trabajo.bin', 'rb')"),
@@ -763,8 +764,8 @@ AUTORES = {
             '    return jsonify({"probabilidad": float(y_pred), "abandona": bool(y_pred >= 0.5)})\n\n\n'
             + _main('print("Probabilidad:", predict_cliente(cliente, dv, model))\n'
                     'app.run(host="0.0.0.0", port=9696)', comillas='"')),
-        P: _cliente_que('respuesta = requests.post(url, json=cliente)\nprint(respuesta.status_code, respuesta.json())\n',
-                        comillas='"'),
+        P: _cliente_que('respuesta = requests.post(url, json=cliente)\n'
+                        'print(respuesta.status_code, respuesta.json())\n', comillas='"'),
     },
     # waitress en lugar del servidor de desarrollo, en los dos archivos.
     'autor_waitress': {

@@ -92,7 +92,7 @@ def test_sin_make_el_bloc_de_notas_y_add_url_rule_sacan_todo(tmp_path):
     assert f'Total: {TOTAL}/{TOTAL}' in resultado.stdout, resultado.stdout
 
 
-# Lo que nunca debe ver un estudiante: trazas, pytest, rutas del calificador o de la caja, HTML, el servidor de producción.
+# Lo que nunca debe ver un estudiante: trazas, pytest, rutas del calificador o de la caja, HTML, gunicorn.
 INTERNO = ('Traceback', 'pytest', 'def test_', 'conftest', 'abandono.calificador', '/tmp/', '/zona', 'Werkzeug',
            '<html', '<!doctype', 'gunicorn', 'sin importar el archivo')
 
@@ -125,7 +125,8 @@ def test_un_archivo_con_otro_nombre_da_una_linea_y_lo_demas_se_califica(tmp_path
 def bloques(salida):
     """Los bloques ✘ de una salida de make comprobar: [(cabecera, primera línea del mensaje)]."""
     lineas = salida.splitlines()
-    return [(l, lineas[i + 1].strip() if i + 1 < len(lineas) else '') for i, l in enumerate(lineas) if l.startswith('✘')]
+    return [(linea, lineas[i + 1].strip() if i + 1 < len(lineas) else '')
+            for i, linea in enumerate(lineas) if linea.startswith('✘')]
 
 
 # Una entrega con tres filas de la tabla de la issue 24, cada una en su archivo: una sola calificación.
@@ -176,8 +177,10 @@ def _resultado(ejercicio, puntos, obtenidos, mensaje='', causa='', notas=()):
 CALIFICACION = {'entrega': 'mi_trabajo', 'error': None, 'salida': '', 'resultados': [
     _resultado(1, 2, 0, 'servicio1.py, línea 3: usas requests, pero no lo importas.\n  Pista: añade import requests',
                'el error de servicio1.py, línea 3'),
-    _resultado(3, 1, 0, f'{POR_EL_ERROR_DE_ARRIBA} (el error de servicio1.py, línea 3)', 'el error de servicio1.py, línea 3'),
-    _resultado(2, 1, 0, 'Falta flask_test.py: encontré flask_test.py.txt; renómbralo a flask_test.py.', 'falta flask_test.py'),
+    _resultado(3, 1, 0, f'{POR_EL_ERROR_DE_ARRIBA} (el error de servicio1.py, línea 3)',
+               'el error de servicio1.py, línea 3'),
+    _resultado(2, 1, 0, 'Falta flask_test.py: encontré flask_test.py.txt; renómbralo a flask_test.py.',
+               'falta flask_test.py'),
     _resultado(2, 2, 0, f'{POR_EL_ERROR_DE_ARRIBA} (falta flask_test.py)', 'falta flask_test.py'),
     _resultado(4, 3, 3, notas=['Tu script y tu servicio1.py usan el puerto 5000.'])]}
 

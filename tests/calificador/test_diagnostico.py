@@ -41,7 +41,8 @@ def test_un_bom_y_crlf_se_leen_como_los_lee_python():
 
 def test_la_linea_es_la_del_ultimo_marco_del_archivo():
     traza = ('Traceback (most recent call last):\n  File "/zona/mi_trabajo/servicio1.py", line 30, in <module>\n'
-             '  File "/zona/mi_trabajo/servicio1.py", line 12, in predict_cliente\n  File "/usr/lib/x.py", line 3, in f\n'
+             '  File "/zona/mi_trabajo/servicio1.py", line 12, in predict_cliente\n'
+             '  File "/usr/lib/x.py", line 3, in f\n'
              "NameError: name 'modelo' is not defined\n")
     assert linea_en_traza(traza, 'servicio1.py') == 12
     assert linea_en_traza(traza, 'flask_test.py') is None
@@ -51,7 +52,8 @@ def test_la_linea_es_la_del_ultimo_marco_del_archivo():
 TROPIEZOS = [
     ("UnicodeDecodeError: 'utf-8' codec can't decode byte 0x80 in position 0: invalid start byte", 3, FUENTE, "'rb'"),
     ("NameError: name 'modelo' is not defined", 4, FUENTE, 'modelo, no model'),
-    ("NameError: name 'respuesta' is not defined", 1, 'requests.post(url, json=cliente)\n', 'respuesta = requests.post'),
+    ("NameError: name 'respuesta' is not defined", 1, 'requests.post(url, json=cliente)\n',
+     'respuesta = requests.post'),
     ("NameError: name 'predic_cliente' is not defined", 3, 'def predict_cliente(c):\n    pass\npredic_cliente(1)\n',
      'predict_cliente'),
     # El «Did you mean» de Python 3.11 es la pista.

@@ -157,7 +157,8 @@ import dataclasses, sys
 import pytest
 from abandono.calificador import ejercicios
 {cambio}
-ELECCIONES = [[], ['-m', 'lento or not lento'], ['-k', 'predict'], ['tests/ejercicios/test_ejercicio1.py::test_predict_cliente']]
+ELECCIONES = [[], ['-m', 'lento or not lento'], ['-k', 'predict'],
+              ['tests/ejercicios/test_ejercicio1.py::test_predict_cliente']]
 codigos = [int(pytest.main(['tests/ejercicios' if not e or e[0].startswith('-') else e[0], '--collect-only', '-q',
                             '-p', 'no:cacheprovider', *(e if e and e[0].startswith('-') else [])])) for e in ELECCIONES]
 print('CODIGOS', codigos)
@@ -168,10 +169,12 @@ _EJERCICIO_DE_MAS = "ejercicios.EJERCICIOS[9] = ejercicios.Ejercicio(9, 'sin pru
 
 
 @pytest.mark.parametrize('cambio, falta', [(_COMPROBACION_DE_MAS, 'test_sin_prueba'),
-                                           (_EJERCICIO_DE_MAS, 'test_ejercicio9.py')], ids=['comprobacion', 'ejercicio'])
+                                           (_EJERCICIO_DE_MAS, 'test_ejercicio9.py')],
+                         ids=['comprobacion', 'ejercicio'])
 def test_una_entrada_de_la_tabla_sin_prueba_no_se_califica_elija_lo_que_elija(cambio, falta):
     resultado = subprocess.run([sys.executable, '-c', _SIN_PRUEBA.format(cambio=cambio)], cwd=RAIZ,
                                capture_output=True, text=True, timeout=180)
     uso = int(pytest.ExitCode.USAGE_ERROR)
-    assert f'CODIGOS [{uso}, {uso}, {uso}, {uso}]' in resultado.stdout, resultado.stdout[-2000:] + resultado.stderr[-2000:]
+    assert f'CODIGOS [{uso}, {uso}, {uso}, {uso}]' in resultado.stdout, \
+        resultado.stdout[-2000:] + resultado.stderr[-2000:]
     assert resultado.stderr.count('comprobaciones sin prueba') == 4 and falta in resultado.stderr, resultado.stderr
