@@ -4,9 +4,12 @@ Qué ve el código del estudiante dentro de su caja:
 
 - ``/usr``, el intérprete (``sys.base_prefix``) y las bibliotecas del entorno
   virtual (solo ``site-packages``, no sus programas), todo de solo lectura;
-- ``/zona``: un tmpfs con tope de tamaño con SU copia de la entrega y el modelo
-  de la calificación; con su carpeta personal y ``/tmp`` (otros dos tmpfs con
-  tope), es lo único donde puede escribir, y desaparece con la caja;
+- ``/zona``: un tmpfs con tope de tamaño con el modelo de la calificación y,
+  en ``/zona/mi_trabajo``, SU copia de la entrega: la carpeta de trabajo de cada
+  ejecución es ``/zona`` y sus scripts corren como ``python mi_trabajo/archivo``,
+  igual que en el taller (``ejercicios.CARPETA_DE_TRABAJO``); con su carpeta
+  personal y ``/tmp`` (otros dos tmpfs con tope), es lo único donde puede
+  escribir, y desaparece con la caja;
 - una computadora cualquiera (``Identidad``): un nombre de equipo, un usuario
   y un entorno al azar, sin nada fijo que delate al calificador;
 - ``/entrada`` y ``/calificador``: copias (nunca enlaces al repositorio) de la
@@ -63,6 +66,7 @@ from pathlib import Path
 from abandono import lanzador
 from abandono.calificador import filtro, limites
 from abandono.calificador.diagnostico import leer_fuente
+from abandono.calificador.ejercicios import CARPETA_DE_TRABAJO
 from abandono.calificador.pasarela import Escucha, Escuchas, puertos_tcp
 from abandono.calificador.vigilante import Vigilante
 from abandono.lanzador import PUERTO_LECCION, RAIZ, puerto_libre
@@ -138,11 +142,13 @@ class Entrada:
 
     def __init__(self, entrega, modelo, base):
         self.base = Path(base)
-        self.entrega = self.base / 'entrada'
+        # Como en el taller: el modelo en la carpeta de trabajo y la entrega en una carpeta debajo.
+        self.raiz = self.base / 'entrada'
+        self.entrega = self.raiz / CARPETA_DE_TRABAJO
         copiar_entrega(entrega, self.entrega)
         # El modelo de la calificación, no el que traiga la entrega: se califica su código.
         for ruta in (Path(modelo), Path(f'{modelo}.sha256')):
-            shutil.copyfile(ruta, self.entrega / ('modelo_trabajo.bin' + ruta.name.partition('.bin')[2]))
+            shutil.copyfile(ruta, self.raiz / ('modelo_trabajo.bin' + ruta.name.partition('.bin')[2]))
         self.calificador = self.base / 'calificador'
         self.calificador.mkdir()
         for nombre in DENTRO:
@@ -364,7 +370,7 @@ def orden_bwrap(entrada, enchufes=None):
         '--size', str(limites.SHM), '--tmpfs', '/dev/shm',
         '--size', str(limites.ZONA), '--tmpfs', '/zona',
         '--size', str(limites.CASA), '--tmpfs', entrada.identidad.casa, '--size', str(limites.CASA), '--tmpfs', '/tmp',
-        '--ro-bind', str(entrada.entrega), '/entrada',
+        '--ro-bind', str(entrada.raiz), '/entrada',
         '--ro-bind', str(entrada.calificador), '/calificador',
     ]
     for dentro, fuera in (enchufes or {}).items():
@@ -387,6 +393,7 @@ class Orden:
     # Su 127.0.0.1:9696 lleva a este servicio de prueba del calificador: un socket Unix (con caja)
     # o un puerto de 127.0.0.1 (sin caja). Cada orden, el suyo.
     servicio: Path | int | None = None
+    otros_puertos: tuple = ()        # más puertos de su 127.0.0.1 que llevan al servicio de prueba
 
 
 class Ejecucion:
@@ -536,9 +543,9 @@ class Caja:
         canales = {n: f'{CANAL}/{n}' for n, e in enumerate(self.ejecuciones) if e.orden.servicio is not None}
         for numero, ejecucion in enumerate(self.ejecuciones):
             orden = ejecucion.orden
-            paso = {'programa': list(orden.programa), 'salida': ejecucion.salida_fd.fileno(),
+            paso = {'programa': _programa(orden), 'salida': ejecucion.salida_fd.fileno(),
                     'errores': ejecucion.errores_fd.fileno(), 'informe': ejecucion.informe_fd,
-                    'pedido': orden.pedido, 'preferido': orden.preferido}
+                    'pedido': _pedido(orden), 'preferido': orden.preferido}
             pasar += [paso['salida'], paso['errores'], paso['informe']]
             if orden.servir:
                 escucha, dirigida = socket.create_server(('127.0.0.1', 0)), socket.create_server(('127.0.0.1', 0))
@@ -548,7 +555,8 @@ class Caja:
                 paso['aceptar'], paso['dirigir'] = escucha.fileno(), dirigida.fileno()
                 pasar += [escucha.fileno(), dirigida.fileno()]
             if numero in canales:
-                paso.update(puerto_local=PUERTO_LECCION, enchufe=f'{canales[numero]}/prueba.sock')
+                paso.update(puertos_locales=[PUERTO_LECCION, *orden.otros_puertos],
+                            enchufe=f'{canales[numero]}/prueba.sock')
             paso['ocultar'] = [c for n, c in canales.items() if n != numero]
             plan.append(paso)
         orden_caja = orden_bwrap(entrada, {f'{canales[n]}/prueba.sock': self.ejecuciones[n].orden.servicio
@@ -602,7 +610,7 @@ class Caja:
         orden = ejecucion.orden
         zona = Path(self._pila.enter_context(tempfile.TemporaryDirectory(prefix='zona-')))
         self._zonas.append(zona)
-        shutil.copytree(entrada.entrega, zona, dirs_exist_ok=True)
+        shutil.copytree(entrada.raiz, zona, dirs_exist_ok=True)
         for nombre in ('.casa', '.tmp'):
             (zona / nombre).mkdir()
         # Sin red propia, el 9696 del estudiante se desvía a un puerto libre de verdad (o al
@@ -616,18 +624,18 @@ class Caja:
             programa = [str(entrada.calificador / 'sonda.py'), '--informe-fd', str(ejecucion.informe_fd),
                         '--zona', str(zona)]
         else:
-            programa = list(orden.programa)
+            programa = _programa(orden)
+        desvios = [arg for p in (PUERTO_LECCION, *orden.otros_puertos) for arg in ('--puerto', f'{p}={real}')]
         # redireccion.py por su ruta y sin PYTHONPATH: el taller no tapa los módulos de la entrega.
         proceso = self._lanzar(
-            [sys.executable, '-P', str(RAIZ / 'abandono' / 'redireccion.py'), '--puerto', f'{PUERTO_LECCION}={real}',
-             '--', *programa], cwd=zona,
+            [sys.executable, '-P', str(RAIZ / 'abandono' / 'redireccion.py'), *desvios, '--', *programa], cwd=zona,
             env={**DEL_CALIFICADOR, 'HOME': str(zona / '.casa'), 'TMPDIR': str(zona / '.tmp'), 'LANG': 'C.UTF-8',
                  'PATH': os.environ.get('PATH', '')},
             stdin=subprocess.PIPE, stdout=ejecucion.salida_fd, stderr=ejecucion.errores_fd,
             pass_fds=[ejecucion.informe_fd])
         os.close(ejecucion.informe_fd)
         with contextlib.suppress(OSError):
-            proceso.stdin.write((json.dumps(orden.pedido) + '\n').encode() if orden.pedido else b'')
+            proceso.stdin.write((json.dumps(_pedido(orden)) + '\n').encode() if orden.pedido else b'')
             proceso.stdin.close()
         ejecucion.pid = proceso.pid
 
@@ -671,6 +679,18 @@ class Caja:
 
     def __exit__(self, *exc):
         self.cerrar()
+
+
+def _programa(orden):
+    """Lo que se ejecuta: la sonda, o el script desde la carpeta de trabajo (``python mi_trabajo/archivo``)."""
+    if orden.programa[0] == 'sonda':
+        return list(orden.programa)
+    return [f'{CARPETA_DE_TRABAJO}/{orden.programa[0]}', *orden.programa[1:]]
+
+
+def _pedido(orden):
+    """El pedido de la sonda, con la carpeta (bajo la de trabajo) donde importar la entrega."""
+    return orden.pedido and {**orden.pedido, 'carpeta': CARPETA_DE_TRABAJO}
 
 
 def _hijos(pid):

@@ -23,7 +23,6 @@ import json
 import multiprocessing
 import os
 import selectors
-import shutil
 import signal
 import socket
 import sys

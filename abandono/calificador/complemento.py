@@ -9,7 +9,14 @@
 - ``--resultados-fd N``: escribe el detalle en el descriptor N (una tubería de
   quien lanzó pytest), nunca en una ruta que una entrega pudiera alcanzar.
 - ``--sin-aislamiento``: ejecuta la entrega sin caja (solo para código de fiar).
+
+Cada resultado lleva su mensaje (el bloque del suspenso), las notas que dejó la
+prueba aunque pasara y el nombre de la causa por la que falló (``juicio.una_vez``),
+para agrupar lo que falla por lo mismo. Un error del propio calificador (no un
+suspenso) no llega al estudiante como traza: su mensaje dice que es del
+calificador, y la traza queda en la salida de pytest, para el profesor.
 """
+import contextlib
 import json
 import os
 import re
@@ -18,13 +25,15 @@ from pathlib import Path
 
 import pytest
 
-from abandono.calificador import caja, referencia as ref
+from abandono.calificador import caja, juicio, referencia as ref
 from abandono.calificador.ejercicios import EJERCICIOS
 from abandono.calificador.observacion import Observador
 from abandono.lanzador import RAIZ
 
 SOLUCIONES = RAIZ / 'solutions'
 _MODULO = re.compile(r'test_ejercicio(\d+)\.py$')
+INTERNO = ('El calificador no pudo hacer esta comprobación por un error suyo, no de tu código: '
+           'díselo a tu profesor (lo demás está calificado).')
 
 
 def pytest_addoption(parser):
@@ -46,8 +55,12 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """Pone a cada prueba de tests/ejercicios los puntos de la tabla; la tabla y las pruebas coinciden."""
-    vistas = set()
+    """Pone a cada prueba de tests/ejercicios los puntos de la tabla; la tabla y las pruebas coinciden.
+
+    Que coinciden se mira en lo que definen los módulos de pruebas, no en lo recogido:
+    elegir pruebas con -m, -k o un nodo no esconde una entrada de la tabla sin prueba.
+    """
+    modulos = {}   # número de ejercicio -> el módulo test_ejercicio<n>.py recogido
     for item in items:
         encaje = _MODULO.search(str(item.path))
         if not encaje:
@@ -58,11 +71,15 @@ def pytest_collection_modifyitems(session, config, items):
             raise pytest.UsageError(f'{item.nodeid}: no está en abandono/calificador/ejercicios.py')
         item.add_marker(pytest.mark.ejercicio(numero, ejercicio.titulo))
         item.add_marker(pytest.mark.puntos(ejercicio.puntos[nombre]))
-        vistas.add((numero, nombre))
-    modulos = {int(m[1]) for item in items if (m := _MODULO.search(str(item.path)))}
-    faltan = [f'ejercicio {n}: test_{p}' for n in modulos for p in EJERCICIOS[n].puntos if (n, p) not in vistas]
-    if faltan and not config.getoption('keyword') and not config.getoption('markexpr', ''):
-        raise pytest.UsageError('La tabla de ejercicios.py tiene comprobaciones sin prueba: ' + ', '.join(faltan))
+        modulos[numero] = item.module
+    if modulos:
+        carpeta = Path(next(iter(modulos.values())).__file__).parent
+        faltan = [f'ejercicio {n}: {carpeta.name}/test_ejercicio{n}.py' for n in EJERCICIOS
+                  if not (carpeta / f'test_ejercicio{n}.py').is_file()]
+        faltan += [f'ejercicio {n}: test_{p}' for n, modulo in modulos.items() for p in EJERCICIOS[n].puntos
+                   if not callable(getattr(modulo, f'test_{p}', None))]
+        if faltan:
+            raise pytest.UsageError('La tabla de ejercicios.py tiene comprobaciones sin prueba: ' + ', '.join(faltan))
 
 
 @dataclass
@@ -74,9 +91,36 @@ class Resultado:
     puntos: int
     obtenidos: int
     mensaje: str
+    notas: list      # lo que la prueba dejó dicho aunque pasara (juicio.nota)
+    causa: str       # por qué falló, si es una causa con nombre (juicio.una_vez): agrupa los fallos
 
 
 _RESULTADOS = pytest.StashKey[list]()
+_PRUEBA = pytest.StashKey[dict]()
+
+
+@contextlib.contextmanager
+def _anotando(item):
+    """Lo que anote la prueba (juicio.nota, juicio.una_vez) va a su ficha mientras dure el bloque."""
+    ficha = juicio.PRUEBA.set(item.stash[_PRUEBA])
+    try:
+        yield
+    finally:
+        juicio.PRUEBA.reset(ficha)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item):
+    # La ficha vale desde que se preparan sus fixtures (que ya pueden suspender) hasta que termina.
+    item.stash[_PRUEBA] = {'notas': [], 'causa': ''}
+    with _anotando(item):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    with _anotando(item):
+        return (yield)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -87,11 +131,15 @@ def pytest_runtest_makereport(item, call):
     cuenta = informe.when == 'call' or (informe.when == 'setup' and not informe.passed)
     if puntos and ejercicio and cuenta:
         mensaje = '' if informe.passed else informe.longreprtext.strip()
+        if call.excinfo is not None and not call.excinfo.errisinstance(pytest.fail.Exception):
+            mensaje = INTERNO   # la traza es del calificador: se queda en la salida de pytest
+        anotado = item.stash.get(_PRUEBA, {'notas': [], 'causa': ''})
         item.config.stash[_RESULTADOS].append(Resultado(
             ejercicio=ejercicio.args[0], titulo=ejercicio.args[1], prueba=item.name,
             descripcion=(item.obj.__doc__ or item.name).strip().splitlines()[0],
             puntos=puntos.args[0], obtenidos=puntos.args[0] if informe.passed else 0,
-            mensaje=mensaje[-3000:]))
+            mensaje=mensaje[-3000:], notas=list(dict.fromkeys(anotado['notas'])),
+            causa='' if informe.passed else anotado['causa']))
     return informe
 
 

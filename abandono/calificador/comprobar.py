@@ -9,7 +9,6 @@ se obtuvo y una pista. Tu código corre en una caja aislada; si esta
 computadora no puede crearla (macOS, Windows, un Linux sin bubblewrap), corre
 sin aislar, porque es tu propio código en tu propia computadora, y lo avisa.
 """
-import os
 import sys
 import tempfile
 import time
@@ -21,57 +20,92 @@ from abandono.ayuda import analizador
 from abandono.calificador import caja, referencia as ref
 from abandono.calificador.clase import calificar_entrega
 from abandono.calificador.diagnostico import mal_puestos
-from abandono.calificador.ejercicios import ARCHIVOS, EJERCICIOS
+from abandono.calificador.ejercicios import ARCHIVOS, CARPETA_DE_TRABAJO, EJERCICIOS
 from abandono.calificador.informes import fila, maximos, visible
 from abandono.calificador.juicio import POR_EL_ERROR_DE_ARRIBA
 from abandono.integridad import RUTA_MODELO
 from abandono.lanzador import RAIZ
 
-CARPETA = RAIZ / 'mi_trabajo'
+CARPETA = RAIZ / CARPETA_DE_TRABAJO
 
 
-def mostrar(calificacion, segundos, salida=sys.stdout):
+def mostrar(calificacion, segundos, salida=sys.stdout, ejercicios=None):
+    """Escribe la calificación como la lee el estudiante: puntos, un bloque por causa y las notas.
+
+    ``ejercicios``: solo esos (números); por defecto, todos.
+    """
     f = fila(calificacion)
+    elegidos = [n for n in EJERCICIOS if ejercicios is None or n in ejercicios]
     # Lo que imprime el código del estudiante llega a los mensajes: sus secuencias de escape, inertes.
     escribir = lambda texto='': print(visible(texto), file=salida)  # noqa: E731
     escribir(f"Calificación de {calificacion['entrega']}/ ({segundos:.0f} s)")
     escribir()
-    for n, e in EJERCICIOS.items():
-        escribir(f"  Ejercicio {n} ({e.titulo}): {f[f'ejercicio_{n}']}/{maximos()[n]}")
-    escribir(f"  Total: {f['total']}/{f['maximo']}")
+    for n in elegidos:
+        escribir(f"  Ejercicio {n} ({EJERCICIOS[n].titulo}): {f[f'ejercicio_{n}']}/{maximos()[n]}")
+    if ejercicios is None:
+        escribir(f"  Total: {f['total']}/{f['maximo']}")
     if calificacion['error']:
         escribir(f"\nAviso: la calificación no terminó con normalidad ({calificacion['error']}).")
-    fallos = [r for r in calificacion['resultados'] if r['obtenidos'] < r['puntos']]
-    # Lo que solo falló por un error ya explicado arriba va junto, en un bloque por causa.
-    por_arriba = {}
-    for r in fallos:
-        if r['mensaje'].startswith(POR_EL_ERROR_DE_ARRIBA):
-            por_arriba.setdefault(r['mensaje'], []).append(r)
+    resultados = [r for r in calificacion['resultados'] if r['ejercicio'] in elegidos]
+    for causa, grupo in _por_causa([r for r in resultados if r['obtenidos'] < r['puntos']]):
+        primero, dependientes = grupo[0], grupo[1:]
+        if causa.startswith('falta ') and not primero['mensaje'].startswith(POR_EL_ERROR_DE_ARRIBA):
+            # Un archivo que falta: una línea, con los puntos que se quedan sin comprobar.
+            puntos = sum(r['puntos'] for r in grupo)
+            numeros = ', '.join(str(n) for n in dict.fromkeys(r['ejercicio'] for r in grupo))
+            escribir(f"\n✘ {primero['mensaje']} (ejercicio {numeros}: 0/{puntos})")
             continue
-        escribir(f"\n✘ Ejercicio {r['ejercicio']}, {r['descripcion']} ({r['obtenidos']}/{r['puntos']}):")
-        for linea in r['mensaje'].splitlines():
-            escribir(f'  {linea}')
-    for mensaje, dependientes in por_arriba.items():
-        puntos = sum(r['puntos'] for r in dependientes)
-        escribir(f'\n✘ {mensaje} (0/{puntos}):')
-        for r in dependientes:
-            escribir(f"  - Ejercicio {r['ejercicio']}, {r['descripcion']} (0/{r['puntos']})")
-    if f['total'] == f['maximo']:
+        if not primero['mensaje'].startswith(POR_EL_ERROR_DE_ARRIBA):
+            escribir(f"\n✘ Ejercicio {primero['ejercicio']}, {primero['descripcion']} "
+                     f"({primero['obtenidos']}/{primero['puntos']}):")
+            for linea in primero['mensaje'].splitlines():
+                escribir(f'  {linea}')
+        else:
+            dependientes = grupo
+        if dependientes:
+            escribir(f"\n✘ {POR_EL_ERROR_DE_ARRIBA} ({causa}) (0/{sum(r['puntos'] for r in dependientes)}):")
+            for r in dependientes:
+                escribir(f"  - Ejercicio {r['ejercicio']}, {r['descripcion']} (0/{r['puntos']})")
+    notas = list(dict.fromkeys((r['ejercicio'], n) for r in resultados for n in r.get('notas', [])))
+    if notas:
+        escribir('\nNotas (no cuestan puntos):')
+        for numero, texto in notas:
+            escribir(f'  - Ejercicio {numero}: {texto}')
+    if all(r['obtenidos'] == r['puntos'] for r in resultados) and resultados and not calificacion['error']:
         escribir('\n¡Todo bien! Tienes todos los puntos.')
 
 
-def no_califico(carpeta, mal):
-    """Por qué no se califica una carpeta con archivos de otro nombre o en otro lugar, y qué hacer."""
-    lineas = ['No califico todavía: estos archivos no están donde la lección (y tu profesor) los busca.']
-    carpeta = Path(os.path.relpath(carpeta)) if Path.cwd() in Path(carpeta).resolve().parents else carpeta
-    for archivo, ruta in mal.items():
-        verbo = 'muévelo' if '/' in ruta else 'renómbralo'
-        lineas.append(f'  encontré {carpeta / ruta}: {verbo} a {carpeta / archivo}')
-    lineas += ['Python distingue mayúsculas (import servicio1 no encuentra Servicio1.py) y la calificación de tu',
-               'profesor ejecuta cada archivo con su nombre exacto, en tu carpeta: con otro nombre o en otra',
-               'carpeta perderías sus puntos, así que una nota de aquí no sería la tuya. Corrígelo y vuelve a',
-               'ejecutar make comprobar.']
-    return '\n'.join(lineas) + '\n'
+def _por_causa(fallos):
+    """[(causa, [resultados])] en orden: los que fallan por una misma causa, juntos; los demás, solos."""
+    grupos = {}
+    for numero, r in enumerate(fallos):
+        causa = r.get('causa') or ''
+        if not causa and r['mensaje'].startswith(POR_EL_ERROR_DE_ARRIBA):
+            causa = r['mensaje'][len(POR_EL_ERROR_DE_ARRIBA) + 2:-1]
+        grupos.setdefault(causa or numero, []).append(r)
+    return [(causa if isinstance(causa, str) else '', grupo) for causa, grupo in grupos.items()]
+
+
+def ejercicio(numero, carpeta=CARPETA, salida=sys.stdout):
+    """Califica ``carpeta`` y escribe solo el ejercicio ``numero``; devuelve (obtenidos, puntos).
+
+    Para las celdas de comprobación de los cuadernos: la caja ejecuta la carpeta entera
+    (cuesta lo mismo), pero el estudiante lee solo lo del ejercicio que acaba de hacer.
+    """
+    inicio = time.monotonic()
+    calificacion = calificar(Path(carpeta))
+    mostrar(calificacion, time.monotonic() - inicio, salida, ejercicios={numero})
+    return fila(calificacion)[f'ejercicio_{numero}'], maximos()[numero]
+
+
+def calificar(carpeta):
+    """La calificación de ``carpeta`` (un directorio del estudiante), con caja si esta computadora la tiene."""
+    if not Path(RUTA_MODELO).exists():
+        print('Falta modelo_trabajo.bin: lo entreno (unos segundos; solo la primera vez).')
+        entrenamiento.main([])
+    with tempfile.TemporaryDirectory(prefix='referencia-') as privada, ThreadPoolExecutor(1) as aparte:
+        return calificar_entrega(carpeta.resolve(), aparte.submit(ref.crear, privada),
+                                 aislada=caja.motivo_sin_caja() is None)
 
 
 def main(argv=None):
@@ -84,22 +118,15 @@ def main(argv=None):
             parser.exit(2, 'No existe mi_trabajo/. Créala con "make empezar" (copia los ejercicios) '
                            'y vuelve a probar.\n')
         parser.exit(2, f'No existe la carpeta {args.carpeta}.\n')
-    mal = {a: r[0] for a in ARCHIVOS if not (args.carpeta / a).is_file() and (r := mal_puestos(args.carpeta, a))}
-    if mal:
-        parser.exit(2, no_califico(args.carpeta, mal))
-    if not any((args.carpeta / a).is_file() for a in ARCHIVOS):
+    # Un archivo con otro nombre (servicio1.py.txt) se califica como ausente: su línea dice cuál se encontró.
+    if not any((args.carpeta / a).is_file() or mal_puestos(args.carpeta, a) for a in ARCHIVOS):
         parser.exit(2, f'{args.carpeta} no tiene ninguno de los archivos de los ejercicios '
                        f'({", ".join(ARCHIVOS)}).\n')
-    if not Path(RUTA_MODELO).exists():
-        print('Falta modelo_trabajo.bin: lo entreno (unos segundos; solo la primera vez).')
-        entrenamiento.main([])
-    aislada = caja.motivo_sin_caja() is None
-    if not aislada:
+    if caja.motivo_sin_caja():
         print(f'Aviso: tu código se ejecuta SIN aislar ({caja.motivo_sin_caja()}). Es tu propio código en tu '
               'computadora; el puerto 9696 que escribe la lección se desvía a uno libre.\n')
     inicio = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix='referencia-') as privada, ThreadPoolExecutor(1) as aparte:
-        calificacion = calificar_entrega(args.carpeta.resolve(), aparte.submit(ref.crear, privada), aislada=aislada)
+    calificacion = calificar(args.carpeta)
     mostrar(calificacion, time.monotonic() - inicio)
     return 0
 

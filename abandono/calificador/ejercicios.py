@@ -3,12 +3,29 @@
 ``ARCHIVOS`` dice cómo se ejecuta cada archivo de una entrega (una caja por
 entrega; cada forma en su propio proceso y su propia red, todas a la vez):
 
-- ``importar``: la sonda lo importa como módulo, prueba sus ``funciones`` y
-  sirve su aplicación Flask con un servidor WSGI (como ``gunicorn archivo:app``);
-- ``script``: ``python archivo``, como dice la lección; si ``sirve``, el
-  calificador espera a que escuche en algún puerto y le habla por la pasarela;
-  si ``usa_el_servicio``, ``localhost:9696`` lleva al servicio de prueba del
-  calificador.
+- ``importar``: la sonda lo importa como módulo, hace sus ``sondas`` y sirve su
+  aplicación Flask con un servidor WSGI (como ``gunicorn archivo:app``);
+- ``script``: ``python mi_trabajo/archivo`` desde la carpeta del modelo, como
+  el estudiante en el taller; si ``sirve``, el calificador espera a que escuche
+  en algún puerto y le habla por la pasarela; si ``usa_el_servicio``,
+  ``localhost:9696`` lleva al servicio de prueba del calificador, que responde
+  con el formato de la aplicación de ese archivo (el ejercicio 3 para el 4).
+
+Dónde corren: en el taller el estudiante ejecuta sus scripts desde la raíz,
+``python mi_trabajo/servicio1.py``, y abre el modelo como la lección,
+``open('modelo_trabajo.bin', 'rb')``: relativo a la carpeta de trabajo, la raíz,
+donde está el modelo. La caja lo repite: el modelo en su carpeta de trabajo y
+la entrega en ``CARPETA_DE_TRABAJO``, debajo. Lo que funciona en un sitio
+funciona en el otro (y ``Path(__file__).parent / 'modelo_trabajo.bin'`` falla en los dos).
+
+Las sondas dicen qué prueba la sonda de un archivo importado, sin tocar sonda.py:
+
+- ``Cargados()``: las variables del módulo que son un ``DictVectorizer`` y un
+  clasificador, aplicadas a los clientes de la calificación;
+- ``Llamada(funcion, argumentos)``: llama a la función del estudiante; cada
+  argumento es ``'cliente'`` (uno por cliente de la calificación: una llamada
+  por cliente), ``'dv'`` o ``'modelo'`` (los de la calificación), o un valor
+  JSON que se pasa tal cual.
 
 ``EJERCICIOS`` da, para cada ejercicio, su archivo y los puntos de cada
 comprobación: la prueba ``test_<nombre>`` de ``tests/ejercicios/test_ejercicio<n>.py``.
@@ -21,7 +38,28 @@ archivo nuevo, con su respuesta en ``solutions/``), el archivo de pruebas
 muestras, los totales de las pruebas y el orden de ``exercises/LEEME.md`` salen
 de esta tabla (``tests/calificador/test_quinto_ejercicio.py`` añade uno así).
 """
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+
+
+CARPETA_DE_TRABAJO = 'mi_trabajo'   # la del estudiante, debajo de la carpeta del modelo
+ARGUMENTOS = ('cliente', 'dv', 'modelo')   # lo que la sonda sabe pasar a una función del estudiante
+
+
+@dataclass(frozen=True)
+class Cargados:
+    """El DictVectorizer y el modelo que el módulo deja cargados en sus variables."""
+    clave = 'cargados'
+
+
+@dataclass(frozen=True)
+class Llamada:
+    """Una función del estudiante que la sonda llama; el informe la guarda con su nombre."""
+    funcion: str
+    argumentos: tuple = ()
+
+    @property
+    def clave(self):
+        return self.funcion
 
 
 @dataclass(frozen=True)
@@ -30,8 +68,8 @@ class Archivo:
     importar: bool = True
     script: bool = True
     sirve: bool = True               # su script acaba sirviendo una aplicación
-    usa_el_servicio: bool = False    # su script llama a http://localhost:9696/predict
-    funciones: tuple = ()            # las que prueba la sonda ('dv_y_modelo': las variables cargadas)
+    usa_el_servicio: str = ''        # su script llama a http://localhost:9696/predict: la app de ese archivo
+    sondas: tuple = ()               # lo que prueba la sonda al importarlo (Cargados, Llamada)
     precargar: tuple = ()            # lo que la caja importa una vez para todas las ejecuciones
 
 
@@ -45,9 +83,10 @@ class Ejercicio:
 
 ARCHIVOS = {a.nombre: a for a in (
     # 'modelo': abrir el modelo de la calificación, que importa scikit-learn (unos 2 s de CPU).
-    Archivo('servicio1.py', funciones=('dv_y_modelo', 'predict_cliente'), precargar=('modelo', 'flask')),
-    Archivo('flask_test.py', funciones=('hola',), precargar=('flask',)),
-    Archivo('probar_servicio.py', importar=False, sirve=False, usa_el_servicio=True, precargar=('requests',)),
+    Archivo('servicio1.py', sondas=(Cargados(), Llamada('predict_cliente', ('cliente', 'dv', 'modelo'))),
+            precargar=('modelo', 'flask')),
+    Archivo('flask_test.py', sondas=(Llamada('hola'),), precargar=('flask',)),
+    Archivo('probar_servicio.py', importar=False, sirve=False, usa_el_servicio='servicio1.py', precargar=('requests',)),
 )}
 
 EJERCICIOS = {e.numero: e for e in (
@@ -62,3 +101,8 @@ EJERCICIOS = {e.numero: e for e in (
     Ejercicio(4, 'probar el servicio con requests', 'probar_servicio.py',
               {'envia_el_cliente_por_post': 2, 'muestra_la_respuesta': 1}),
 )}
+
+
+def pedido_de_sondas(archivo):
+    """Las sondas de ``archivo`` como las lee la sonda (JSON): [{'tipo', 'clave', ...}]."""
+    return [{'tipo': type(s).__name__, 'clave': s.clave, **asdict(s)} for s in archivo.sondas]

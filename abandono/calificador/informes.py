@@ -116,6 +116,7 @@ def retroalimentacion(calificacion):
         lineas += ['', f"- {marca} Ejercicio {r['ejercicio']}, {r['descripcion']}: {r['obtenidos']}/{r['puntos']}"]
         if r['obtenidos'] < r['puntos'] and r['mensaje']:
             lineas += ['', *_bloque(r['mensaje'])]
+        lineas += [f'  - Nota: {en_markdown(nota)}' for nota in r.get('notas', [])]   # aunque pase: no cuesta puntos
     return '\n'.join(lineas) + '\n'
 
 

@@ -11,7 +11,16 @@ que recibe él, salidas por tuberías suyas, puertos que lee del núcleo y
 peticiones que llegan a su servicio de prueba. El informe de la sonda solo se
 usa donde hay que hacer el trabajo para acertar (probabilidades de clientes
 nuevos con un modelo nuevo) o para dar pistas.
+
+El servicio de prueba del ejercicio 4 responde con el formato de la app del
+propio estudiante (el ejercicio 3), que el calificador pregunta a esa app con el
+cliente de la lección: un cliente que lee las claves de su propio servicio
+(``churn_probability``) funciona igual que en su computadora. Responde también
+en los puertos que escribe el cliente, para que un par coherente (los dos en el
+5000) se califique por lo que hace; la prueba mira después si ese puerto es el de
+su servicio.
 """
+import ast
 import functools
 import json
 import random
@@ -25,8 +34,9 @@ from dataclasses import dataclass
 
 from abandono.calificador import limites
 from abandono.calificador.caja import Caja, Orden
-from abandono.calificador.ejercicios import ARCHIVOS
-from abandono.lanzador import puerto_libre
+from abandono.calificador.ejercicios import ARCHIVOS, pedido_de_sondas
+from abandono.calificador.referencia import coincide
+from abandono.lanzador import PUERTO_LECCION, puerto_libre
 
 
 @dataclass
@@ -56,6 +66,10 @@ _MAX_PETICIONES = 20      # peticiones que se anotan (el ejercicio pide una)
 _MAX_CONEXIONES = 100     # conexiones que se atienden en total; las demás se cierran al llegar
 _A_LA_VEZ = 4             # conexiones atendidas a la vez, cada una en un hilo del calificador
 _PLAZO = 2.0              # segundos sin que llegue nada de una conexión abierta: se cierra
+_ESPERA_DEL_FORMATO = 5.0  # segundos que una petición espera el formato de la app del estudiante (menos que
+                           # el timeout=10 de un cliente; después, responde con el de la lección)
+_MAX_PUERTOS = 8          # puertos escritos en el cliente que llevan también al servicio de prueba
+REFERENCIA = {'probabilidad_abandono': 0.0, 'abandono': False}   # el formato de la lección (solutions/)
 
 
 class ServicioDePrueba:
@@ -77,6 +91,8 @@ class ServicioDePrueba:
 
         self.probabilidad = probabilidad
         self.peticiones = []
+        self.plantilla = None             # (clave o None, el JSON de la app del estudiante), si se sabe
+        self.formato_listo = threading.Event()
         # El validador solo lee los nombres de las variables del DictVectorizer: no hace falta cargar el modelo.
         self._validador = Validador(SimpleNamespace(feature_names_=list(variables), separator='='))
 
@@ -95,7 +111,7 @@ class ServicioDePrueba:
             anotada = {'metodo': peticion.method, 'ruta': peticion.path, 'tipo': peticion.mimetype, 'json': cuerpo,
                        'bytes': len(datos), 'formulario': bool(peticion.form), 'aceptada': False, 'error': None,
                        # data=json.dumps(cliente): JSON sin la cabecera que lo dice
-                       'json_sin_tipo': cuerpo is None and _es_json(datos)}
+                       'json_sin_tipo': cuerpo is None and _es_json(datos), 'puerto': _puerto_de(peticion.host)}
             self.peticiones.append(anotada)
             if peticion.path != '/predict':
                 return _json({'error': f'No existe la ruta {peticion.path}; el servicio responde en /predict'}, 404)
@@ -109,9 +125,32 @@ class ServicioDePrueba:
                 anotada['error'] = error.mensaje
                 return _json(error.como_json(), error.estado)
             anotada['aceptada'] = True
-            return _json({'probabilidad_abandono': self.probabilidad, 'abandono': self.probabilidad >= 0.5})
+            return _json(self.respuesta())
 
         return aplicacion
+
+    def respuesta(self):
+        """La probabilidad de la prueba con el formato de la app del estudiante (si llegó a tiempo) o el de la lección."""
+        self.formato_listo.wait(_ESPERA_DEL_FORMATO)
+        clave, plantilla = self.plantilla or ('probabilidad_abandono', REFERENCIA)
+        if clave is None:
+            return self.probabilidad
+        # Las demás claves quedan como las respondió su app; un sí/no, el de esta probabilidad.
+        return {k: self.probabilidad if k == clave else self.probabilidad >= 0.5 if isinstance(v, bool) else v
+                for k, v in plantilla.items()}
+
+    def aprender_formato(self, respuesta, esperado):
+        """Aprende el formato de la app del estudiante de su ``respuesta`` (JSON) con la probabilidad ``esperado``."""
+        if isinstance(respuesta, (int, float)) and not isinstance(respuesta, bool):
+            if coincide([respuesta], esperado)[0] is not None:
+                self.plantilla = (None, respuesta)
+        elif isinstance(respuesta, dict) and len(respuesta) <= 20:
+            for clave, valor in respuesta.items():
+                if isinstance(valor, (int, float)) and not isinstance(valor, bool) \
+                        and coincide([valor], esperado)[0] is not None:
+                    self.plantilla = (clave, respuesta)
+                    break
+        self.formato_listo.set()
 
     def iniciar(self, direccion):
         """Sirve en ``direccion`` (``unix:///ruta`` o un puerto de 127.0.0.1) en un hilo; devuelve el servidor."""
@@ -160,7 +199,7 @@ URL_DEL_DEPURADOR = (
     ('/no-existe-C8280?__debugger__=yes&cmd=resource&f=style.css', ('debugger',)),
     ('/console', ('console', 'werkzeug')),
 )
-_MAX_PUERTOS = 16             # puertos de un script que se revisan (una app de la lección escucha en uno)
+_MAX_PUERTOS_DEPURADOR = 16   # puertos de un script que se revisan (una app de la lección escucha en uno)
 _PLAZO_DEPURADOR = 10.0       # segundos para revisarlos todos
 _MAX_DEPURADOR = 64 * 1024    # bytes que se leen de cada respuesta
 
@@ -189,6 +228,28 @@ def _pedir_en(dirigida, puerto, ruta, plazo):
     return (int(estado[1]), cuerpo.decode('utf-8', errors='replace')) if estado else (None, '')
 
 
+def _puerto_de(host):
+    """El puerto de la cabecera Host ('localhost:5000' -> 5000; sin puerto, el 80 de HTTP)."""
+    encaje = re.search(r':(\d+)$', host or '')
+    return int(encaje[1]) if encaje else 80
+
+
+def puertos_escritos(texto):
+    """Los puertos (≥ 1024, sin el de la lección) que escribe el código de un cliente: en sus URL o como números."""
+    try:
+        arbol = ast.parse(texto)
+    except (SyntaxError, ValueError):
+        return ()
+    puertos = []
+    for nodo in ast.walk(arbol):
+        if isinstance(nodo, ast.Constant) and isinstance(nodo.value, str):
+            puertos += [int(p) for p in re.findall(r':(\d{4,5})\b', nodo.value)]
+        elif isinstance(nodo, ast.Constant) and type(nodo.value) is int:
+            puertos.append(nodo.value)
+    validos = [p for p in dict.fromkeys(puertos) if 1024 <= p <= 65535 and p != PUERTO_LECCION]
+    return tuple(validos[:_MAX_PUERTOS])
+
+
 def _es_json(datos):
     try:
         return isinstance(json.loads(datos), dict)
@@ -209,7 +270,7 @@ class Observador:
         self.entrada, self.referencia, self.aislada = entrada, referencia, aislada
         self._pila = ExitStack()
         self._servicios = {}   # archivo -> su ServicioDePrueba: cada script anota solo sus peticiones
-        self._cajas, self._hechos, self._cerrojo = {}, {}, threading.Lock()
+        self._cajas, self._hechos, self._cerrojos, self._cerrojo = {}, {}, {}, threading.Lock()
         self.dichas = set()   # las causas de fallo ya explicadas (juicio.una_vez): cada una, un bloque
         try:
             self._abrir()
@@ -243,14 +304,17 @@ class Observador:
                 # Un puerto al azar y no el 9696: así se distingue el servidor de la sonda del que
                 # el estudiante arranque al importar.
                 propio = random.randint(20000, 29999) if self.aislada else puerto_libre()
-                pedido = {'archivo': archivo.nombre, 'funciones': list(archivo.funciones),
+                pedido = {'archivo': archivo.nombre, 'sondas': pedido_de_sondas(archivo),
                           'clientes': self.referencia.clientes, 'puerto': propio,
                           'fase': limites.FASE, 'funcion': limites.FUNCION}
                 ordenes.append(Orden(('sonda',), servir=True, preferido=propio, pedido=pedido))
                 claves.append(((archivo.nombre, 'importar'), propio))
             if archivo.script:
-                servicio = self._servicio_para(archivo.nombre) if archivo.usa_el_servicio else None
-                ordenes.append(Orden((archivo.nombre,), servir=archivo.sirve, servicio=servicio))
+                servicio, otros = None, ()
+                if archivo.usa_el_servicio:
+                    servicio = self._servicio_para(archivo.nombre)
+                    otros = puertos_escritos(self.entrada.texto(archivo.nombre))
+                ordenes.append(Orden((archivo.nombre,), servir=archivo.sirve, servicio=servicio, otros_puertos=otros))
                 claves.append(((archivo.nombre, 'script'), None))
         if not ordenes:
             return
@@ -261,9 +325,31 @@ class Observador:
             self._cajas[clave] = (ejecucion, propio)
             if clave[1] == 'importar':
                 ejecucion.vigilar_puertos()
+        for nombre, servicio in self._servicios.items():
+            threading.Thread(target=self._formato, args=(servicio, ARCHIVOS[nombre].usa_el_servicio),
+                             daemon=True).start()
+
+    def _formato(self, servicio, nombre):
+        """Pregunta a la app de ``nombre`` (importada por la sonda) su respuesta al cliente de la lección."""
+        from abandono.calificador.juicio import leer_json, pedir
+
+        try:
+            importacion = self.importado(nombre)
+            if importacion is not None and importacion.url:
+                respuesta = pedir('POST', f'{importacion.url}/predict', json=self.referencia.cliente_leccion)
+                if respuesta.status_code == 200:
+                    servicio.aprender_formato(leer_json(respuesta.text), self.referencia.probabilidad_leccion)
+        except Exception:  # noqa: BLE001 — su app puede responder cualquier cosa: entonces, el formato de la lección
+            pass
+        finally:
+            servicio.formato_listo.set()
 
     def _una_vez(self, clave, calcular):
+        # Un cerrojo por clave: el servicio de prueba pregunta por la app de servicio1.py mientras una prueba
+        # espera a que termine el script que le hace la petición.
         with self._cerrojo:
+            cerrojo = self._cerrojos.setdefault(clave, threading.Lock())
+        with cerrojo:
             if clave not in self._hechos:
                 self._hechos[clave] = calcular()
             return self._hechos[clave]
@@ -311,8 +397,8 @@ class Observador:
         if ejecucion.dirigida is None:
             return ''   # sin caja, solo se llega a su puerto (y eso ya lo mira juicio)
         puertos, fin = ejecucion.puertos(), time.monotonic() + _PLAZO_DEPURADOR
-        if len(puertos) > _MAX_PUERTOS:
-            return f'escucha en {len(puertos)} puertos: se revisan como mucho {_MAX_PUERTOS}'
+        if len(puertos) > _MAX_PUERTOS_DEPURADOR:
+            return f'escucha en {len(puertos)} puertos: se revisan como mucho {_MAX_PUERTOS_DEPURADOR}'
         for puerto in puertos:
             for ruta, delata in URL_DEL_DEPURADOR:
                 estado, texto = _pedir_en(ejecucion.dirigida, puerto, ruta, max(0.1, fin - time.monotonic()))

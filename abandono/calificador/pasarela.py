@@ -18,9 +18,9 @@ estándar). Lee por la entrada estándar el plan de la caja (una línea JSON) y:
      red de la ejecución (``preferido`` si escucha, si no cualquiera);
    - ``dirigir``: otro como ese, pero cada conexión dice primero (dos bytes)
      a qué puerto de la ejecución va: así se revisa cada puerto en que escucha;
-   - ``enchufe``: dentro, 127.0.0.1:9696 lleva a ese socket Unix, donde escucha
-     el servicio de prueba del calificador (el ejercicio 4 escribe
-     ``http://localhost:9696/predict``);
+   - ``enchufe``: dentro, 127.0.0.1:9696 (y los ``puertos_locales`` que pida el
+     plan) lleva a ese socket Unix, donde escucha el servicio de prueba del
+     calificador (el ejercicio 4 escribe ``http://localhost:9696/predict``);
 
    instala el filtro seccomp de ``filtro.py`` (ni llavero del núcleo, ni
    espacios nuevos, ni montajes...) y ejecuta el programa del estudiante
@@ -304,13 +304,14 @@ def pasarelas(ejecucion):
     evitar = set()
     if ejecucion.get('enchufe'):
         # Abierto antes de dar paso al estudiante: su primera petición ya encuentra el puerto.
-        for familia, host in ((socket.AF_INET, '127.0.0.1'), (socket.AF_INET6, '::1')):
-            s = socket.socket(familia)
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind((host, ejecucion['puerto_local']))
-            s.listen(16)
-            servidores.append((s, lambda _: hacia_el_enchufe(ejecucion['enchufe'])))
-        evitar.add(ejecucion['puerto_local'])
+        for puerto in ejecucion['puertos_locales']:
+            for familia, host in ((socket.AF_INET, '127.0.0.1'), (socket.AF_INET6, '::1')):
+                s = socket.socket(familia)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                s.bind((host, puerto))
+                s.listen(16)
+                servidores.append((s, lambda _: hacia_el_enchufe(ejecucion['enchufe'])))
+            evitar.add(puerto)
     escuchas = Escuchas()   # una lectura de las tablas por cambio de la red, no por conexión
     if ejecucion.get('aceptar') is not None:
         servidores.append((socket.socket(fileno=ejecucion['aceptar']),

@@ -17,7 +17,9 @@ import copy
 import json
 import os
 import random
+import re
 from dataclasses import asdict, dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from abandono.integridad import RUTA_MODELO, cargar_modelo, guardar_modelo
@@ -26,7 +28,60 @@ from abandono.modelos import TIPOS
 N_CLIENTES = 30
 ARBOLES = 30               # los del bosque de la calificación (uno de 200 árboles pesa unos 10 MB)
 TOLERANCIA = 1e-6          # al comparar probabilidades calculadas
-TOLERANCIA_IMPRESA = 6e-4  # al buscar una probabilidad en un texto (3 decimales bastan, redondeados)
+MIN_DECIMALES = 2          # los decimales de un número con punto, como mínimo (0.7 puede ser round(p, 2))
+# Entre todos los números redondeados de una respuesta o de una salida, cuánta probabilidad pueden cubrir
+# (dos números de 2 decimales): una lista de números redondeados no acierta por estar cerca de todo.
+MAX_CUBIERTO = 0.02 + 1e-9
+MODELO_DE_LA_CALIFICACION = (
+    'La calificación usa una copia de modelo_trabajo.bin con los pesos movidos al azar, así que el número '
+    'no es el 0.06 de la lección: se comprueba que tu código calcula la probabilidad, no que copia un número.')
+
+
+def decimales(numero):
+    """Los decimales con que se escribió ``numero`` (su texto, o el ``repr`` más corto de un float).
+
+    Un número con punto tiene al menos ``MIN_DECIMALES``: round(0.6984, 2) se escribe 0.7 (el
+    cero del final no se escribe). Un entero (0, 1) no tiene ninguno.
+    """
+    texto = getattr(numero, 'texto', None) or (numero if isinstance(numero, str) else repr(float(numero)))
+    try:
+        lugares = max(0, -Decimal(texto.replace(',', '.')).as_tuple().exponent)
+    except (InvalidOperation, TypeError):
+        return 0
+    return max(lugares, MIN_DECIMALES) if re.search(r'[.eE]', texto) else lugares
+
+
+def tolerancia(numero):
+    """Hasta dónde puede separarse ``numero`` de la probabilidad: media unidad de su último decimal.
+
+    Redondear a 2 decimales o más es honrado (0.06 por 0.0596); un entero (una clase 0/1) no
+    es una probabilidad: entonces vale solo ``TOLERANCIA``.
+    """
+    lugares = decimales(numero)
+    return TOLERANCIA if lugares < MIN_DECIMALES else max(TOLERANCIA, 0.5 * 10 ** -lugares + 1e-12)
+
+
+def coincide(numeros, esperado):
+    """(el número de ``numeros`` que es ``esperado``, o None; si hizo falta el redondeo, sus decimales, o 0).
+
+    Los números llevan su texto (``Escrito``) o son floats. Si los redondeados juntos cubren más
+    de ``MAX_CUBIERTO`` de probabilidad, no se acepta ninguno por redondeo.
+    """
+    redondeo = sum(2 * tolerancia(n) for n in numeros if 0 <= float(n) <= 1 and tolerancia(n) > TOLERANCIA)
+    for numero in numeros:
+        margen = tolerancia(numero) if redondeo <= MAX_CUBIERTO else TOLERANCIA
+        if abs(float(numero) - esperado) <= margen:
+            return numero, (decimales(numero) if margen > TOLERANCIA else 0)
+    return None, 0
+
+
+class Escrito(float):
+    """Un número leído de un texto (JSON o una salida) que recuerda cómo se escribió: sus decimales cuentan."""
+
+    def __new__(cls, texto):
+        numero = super().__new__(cls, texto)
+        numero.texto = str(texto)
+        return numero
 
 
 @dataclass

@@ -1,8 +1,9 @@
 """La sonda: importa un archivo del estudiante DENTRO de su caja, prueba sus funciones y sirve su app.
 
 caja.py la copia a la caja; solo usa la biblioteca estándar y lo que ya usa la
-entrega (pickle, Flask, Werkzeug). Recibe lo que debe probar
-(``{"archivo", "clientes", "puerto"}``) antes de importar nada del estudiante:
+entrega (pickle, Flask, Werkzeug). Recibe lo que debe probar (``{"archivo",
+"sondas", "clientes", "puerto", "carpeta"}``; las sondas, de la tabla
+``ejercicios.ARCHIVOS``) antes de importar nada del estudiante:
 en la caja, la pasarela la llama con ``ejecutar``; sin caja, por la entrada
 estándar. Escribe su informe (una línea JSON) en el descriptor que le dan.
 Después sirve la aplicación Flask del módulo con el servidor
@@ -70,32 +71,59 @@ def objetos(espacio, clase):
     return [v for k, v in espacio.items() if not k.startswith('_') and isinstance(v, clase)]
 
 
-def probar(espacio, funciones, clientes, limite, modelo_ruta):
-    informe = {}
-    if 'dv_y_modelo' in funciones:
-        from sklearn.base import ClassifierMixin
-        from sklearn.feature_extraction import DictVectorizer
+def cargados(espacio, clientes, limite):
+    """Las variables del módulo que son un DictVectorizer y un clasificador, aplicadas a ``clientes``."""
+    from sklearn.base import ClassifierMixin
+    from sklearn.feature_extraction import DictVectorizer
 
-        vectorizadores = objetos(espacio, DictVectorizer)
-        modelos = objetos(espacio, ClassifierMixin)
-        informe['encontrados'] = {'dv': bool(vectorizadores), 'modelo': bool(modelos)}
-        if vectorizadores and modelos:
-            def con_lo_suyo():
-                return modelos[0].predict_proba(vectorizadores[0].transform(clientes))[:, 1].tolist()
-            informe['carga'], informe['carga_error'] = con_limite(con_lo_suyo, limite)
-    if 'predict_cliente' in funciones and callable(espacio.get('predict_cliente')):
-        with open(modelo_ruta, 'rb') as archivo:
-            dv, modelo = pickle.load(archivo)
-        resultados = []
-        for cliente in clientes:
-            valor, error = con_limite(espacio['predict_cliente'], limite, dict(cliente), dv, modelo)
-            resultados.append({'error': error} if error else describir(valor))
-            if error:
-                break  # el primer fallo basta para el mensaje y un bucle no se paga N veces
-        informe['predict_cliente'] = resultados
-    if 'hola' in funciones and callable(espacio.get('hola')):
-        valor, error = con_limite(espacio['hola'], limite)
-        informe['hola'] = {'error': error} if error else describir(valor)
+    vectorizadores, modelos = objetos(espacio, DictVectorizer), objetos(espacio, ClassifierMixin)
+    resultado = {'encontrados': {'dv': bool(vectorizadores), 'modelo': bool(modelos)}}
+    if vectorizadores and modelos:
+        def con_lo_suyo():
+            return modelos[0].predict_proba(vectorizadores[0].transform(clientes))[:, 1].tolist()
+        resultado['probabilidades'], resultado['error'] = con_limite(con_lo_suyo, limite)
+    return resultado
+
+
+def llamar(funcion, argumentos, clientes, limite, calificacion):
+    """[lo que devuelve ``funcion``, descrito], una vez por cliente si uno de sus argumentos es 'cliente'.
+
+    'dv' y 'modelo' son los de la calificación (``calificacion()`` los carga); otro valor se pasa tal cual.
+    """
+    resultados = []
+    for cliente in (clientes if 'cliente' in argumentos else [None]):
+        valores = []
+        for argumento in argumentos:
+            if argumento == 'cliente':
+                valores.append(dict(cliente))
+            elif argumento in ('dv', 'modelo'):
+                valores.append(calificacion()[argumento])
+            else:
+                valores.append(argumento)
+        valor, error = con_limite(funcion, limite, *valores)
+        resultados.append({'error': error} if error else describir(valor))
+        if error:
+            break  # el primer fallo basta para el mensaje y un bucle no se paga N veces
+    return resultados
+
+
+def probar(espacio, sondas, clientes, limite, modelo_ruta):
+    """{clave: resultado} de cada sonda del pedido, como las declara la tabla (ejercicios.ARCHIVOS)."""
+    modelo = {}
+
+    def calificacion():
+        if not modelo:
+            with open(modelo_ruta, 'rb') as archivo:
+                modelo['dv'], modelo['modelo'] = pickle.load(archivo)
+        return modelo
+
+    informe = {}
+    for sonda in sondas:
+        if sonda['tipo'] == 'Cargados':
+            informe[sonda['clave']] = cargados(espacio, clientes, limite)
+        elif sonda['tipo'] == 'Llamada' and callable(espacio.get(sonda['funcion'])):
+            informe[sonda['clave']] = llamar(espacio[sonda['funcion']], sonda['argumentos'], clientes, limite,
+                                             calificacion)
     return informe
 
 
@@ -142,7 +170,9 @@ def ejecutar(pedido, informe_fd, zona):
     ``app.run`` o en un bucle), un vigilante prueba el módulo a medias e informa.
     """
     informe = os.fdopen(informe_fd, 'w', encoding='utf-8')
-    sys.path.append(zona)  # al final: los archivos de la entrega no tapan los módulos de la sonda
+    # La entrega, en su carpeta debajo de la zona (la carpeta de trabajo, con el modelo), como en el taller;
+    # al final de sys.path: los archivos de la entrega no tapan los módulos de la sonda.
+    sys.path.append(os.path.join(zona, pedido.get('carpeta', '')))
     nombre = pedido['archivo'].removesuffix('.py')
     inicio = time.monotonic()
     volvio, turno = threading.Event(), threading.Lock()   # informa quien tome el turno primero
@@ -154,8 +184,8 @@ def ejecutar(pedido, informe_fd, zona):
         if modulo is not None:
             espacio = vars(modulo)
             try:
-                datos.update(probar(espacio, pedido['funciones'], pedido['clientes'], pedido['funcion'],
-                                    f'{zona}/modelo_trabajo.bin'))
+                datos['sondas'] = probar(espacio, pedido.get('sondas', []), pedido['clientes'], pedido['funcion'],
+                                         f'{zona}/modelo_trabajo.bin')
             except Exception as fallo:  # noqa: BLE001 — el módulo del estudiante puede ser muy raro
                 datos['error_sonda'] = f'{type(fallo).__name__}: {fallo}'[:300]
             app = aplicacion(espacio) if error is None else None

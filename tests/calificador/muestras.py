@@ -259,12 +259,13 @@ MUESTRAS = [
             {S: [('[:, 1]', '[:, 0]')]}, {1: 1, 3: 3}, pista='1 - probabilidad'),
     Muestra('devuelve_la_matriz', ERROR, 'predict_cliente devuelve la matriz: float() ya no la acepta (500) y el '
             'script se cae al formatearla', {S: [('return y_pred[0]', 'return y_pred')]}, {1: 1, 3: 2},
-            pista='no la matriz'),
+            pista='return y_pred[0]'),
     Muestra('bool_de_numpy', ERROR, 'un numpy.bool_ en el JSON: jsonify falla con 500',
-            {S: [("'abandono': bool(abandono)", "'abandono': abandono")]}, {3: 3}, pista='numpy.bool_'),
+            {S: [("'abandono': bool(abandono)", "'abandono': abandono")]}, {3: 3},
+            pista='jsonify no sabe escribir un bool de NumPy'),
     Muestra('sin_methods_post', ERROR, "@app.route sin methods=['POST']: solo acepta GET",
             {S: [("@app.route('/predict', methods=['POST'])", "@app.route('/predict')")]}, {3: 3},
-            pista='tiene que aceptar POST'),
+            pista='la ruta /predict no acepta POST'),
     Muestra('cliente_fijo', ERROR, 'puntúa el cliente escrito en el código, no el de la petición',
             {S: [('cliente = request.get_json()', 'datos = request.get_json()')]}, {3: 4}),
     Muestra('nombre_de_app', ERROR, "Flask(__name__) en vez de Flask('Abandono')",
@@ -281,7 +282,7 @@ MUESTRAS = [
                   "df = pd.DataFrame([cliente])\n    X = dv.transform(df.to_dict(orient='rows'))")]},
             {1: 1, 3: 2}),
     Muestra('lee_request_args', ERROR, 'lee el cliente de request.args (la URL), que llega vacío',
-            {S: [('request.get_json()', 'request.args.to_dict()')]}, {3: 3}),
+            {S: [('request.get_json()', 'request.args.to_dict()')]}, {3: 3}, pista='lees el cliente de request.args'),
     Muestra('probabilidad_como_texto', ERROR, 'responde la probabilidad como texto',
             {S: [("'probabilidad_abandono': float(probabilidad)", "'probabilidad_abandono': str(probabilidad)")]},
             {3: 3}),
@@ -319,7 +320,7 @@ MUESTRAS = [
             {S: [('    dv, modelo = pickle.load(f_in)', '    dv, model = pickle.load(f_in)'),
                  ('# Ejercicio 3: la aplicación Flask', "print(predict_cliente(cliente, dv, modelo))\n\n"
                                                     '# Ejercicio 3: la aplicación Flask')]},
-            {1: 0, 3: 0}, pista='(modelo, no model)'),
+            {1: 0, 3: 0}, pista='modelo, no model'),
     Muestra('sangria_de_menos', ERROR, 'la última línea de predict_cliente con un espacio de menos (IndentationError)',
             {S: [('    return y_pred[0]', '   return y_pred[0]')]}, {1: 0, 3: 0}, pista='línea 21: return y_pred[0]'),
     Muestra('servicio1_con_mayuscula', ERROR, 'Servicio1.py en vez de servicio1.py', mover={S: 'Servicio1.py'},
@@ -361,10 +362,9 @@ MUESTRAS = [
             {S: [("'abandono': bool(abandono),", "'abandono': bool(abandono),\n        'cliente': cliente.get('customerid'),"),
                  ('    return jsonify(resultado)\n',
                   "    return resultado\n\n\n@app.route('/salud')\ndef salud():\n    return {'estado': 'ok'}\n")]}),
-    Muestra('como_un_script_cualquiera', CORRECTA, 'cambia de carpeta con __file__, pone un manejador de '
-            'SIGTERM al importar y probar_servicio.py importa el cliente de otro archivo suyo',
-            {S: [('import pickle\n', "import os\nimport pickle\nimport signal\nimport sys\n\n"
-                                     "os.chdir(os.path.dirname(__file__))\n"
+    Muestra('como_un_script_cualquiera', CORRECTA, 'pone un manejador de SIGTERM al importar y '
+            'probar_servicio.py importa el cliente de otro archivo suyo (junto a él, en mi_trabajo/)',
+            {S: [('import pickle\n', "import pickle\nimport signal\nimport sys\n\n"
                                      "signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))\n")],
              P: [("url = 'http://localhost:9696/predict'\n", "url = 'http://localhost:9696/predict'\n\n"
                                                               "from cliente_de_la_leccion import cliente\n"),
@@ -785,6 +785,241 @@ MUESTRAS += [
     Muestra('cincuenta_mil_comentarios', CORRECTA, 'la solución con 50 000 comentarios distintos en predict_cliente',
             {S: [('    X = dv.transform([cliente])\n', '    X = dv.transform([cliente])\n' + _CINCUENTA_MIL)]}),
 ]
+
+# --- Issue 24: justo con cada estudiante honrado --------------------------------------------------
+# Cada fila de la tabla de la issue es un error típico con la frase que su bloque debe decir; después,
+# variantes correctas escritas como las escribirían otros autores (el libro, el curso, estudiantes),
+# con los nombres de la lección: todas sacan todos los puntos.
+def _cliente_escrito(comillas="'", sangria='    '):
+    """El cliente de la lección escrito a mano, como lo escribe cada autor."""
+    def valor(v):
+        return f'{comillas}{v}{comillas}' if isinstance(v, str) else repr(v)
+    filas = ''.join(f'{sangria}{comillas}{k}{comillas}: {valor(v)},\n' for k, v in CLIENTE_LECCION.items())
+    return '{\n' + filas + '}'
+
+
+_RUN = "    app.run(debug=False, host='0.0.0.0', port=9696)\n"
+_PRINT = "    print(f'Probabilidad de abandono: {probabilidad:.3f}')\n"
+_CLAVES = "'probabilidad_abandono': float(probabilidad),\n        'abandono': bool(abandono),"
+_IMPRIME_RESPUESTA = 'respuesta.raise_for_status()\nprint(respuesta.json())\n'
+
+MUESTRAS += [
+    # Las filas de la tabla de la issue 24.
+    Muestra('sin_import_requests', ERROR, 'probar_servicio.py usa requests sin importarlo',
+            {P: [('import requests\n', '')]}, {4: 0}, pista='añade import requests'),
+    Muestra('sin_request_en_el_import', ERROR, 'request falta en from flask import: NameError dentro de /predict',
+            {S: [('from flask import Flask, jsonify, request', 'from flask import Flask, jsonify')]}, {3: 3},
+            pista='añade request a la línea from flask import'),
+    Muestra('comillas_de_pdf', ERROR, 'comillas tipográficas pegadas de un PDF en flask_test.py',
+            {F: [("return 'Hola C8280'", 'return “Hola C8280”')]}, {2: 0}, pista='cámbialas por comillas rectas'),
+    Muestra('print_de_python_2', ERROR, 'print sin paréntesis (Python 2) en servicio1.py',
+            {S: [(_PRINT, "    print 'Probabilidad de abandono:', probabilidad\n")]}, {1: 0, 3: 0},
+            pista='print es una función'),
+    Muestra('lee_request_form', ERROR, 'lee el cliente de request.form, que llega vacío',
+            {S: [('request.get_json()', 'request.form')]}, {3: 3},
+            pista='léelo del cuerpo JSON: cliente = request.get_json()'),
+    Muestra('ruta_llamada_predict_cliente', ERROR, 'la función de /predict se llama predict_cliente y reemplaza a la '
+            'del ejercicio 1', {S: [('def predict():', 'def predict_cliente():')]}, {1: 1, 3: 2},
+            pista='la segunda reemplaza a la primera'),
+    Muestra('devuelve_un_float_suelto', ERROR, 'la ruta devuelve float(probabilidad) sin jsonify',
+            {S: [('    return jsonify(resultado)\n', '    return float(probabilidad)\n')]}, {3: 3},
+            pista='no puede devolver un número suelto'),
+    Muestra('run_fuera_del_main', ERROR, 'app.run(...) en el nivel del módulo, antes de if __name__',
+            {S: [(_RUN, ''), (_MAIN, _RUN.strip() + '\n\n\n' + _MAIN)]}, {1: 3, 3: 5},
+            pista="dentro de if __name__ == '__main__':"),
+    Muestra('servicio1_txt', ERROR, 'servicio1.py guardado como servicio1.py.txt', mover={S: 'servicio1.py.txt'},
+            esperado={1: 0, 3: 0}, pista='renómbralo a servicio1.py'),
+    Muestra('servicio1_con_espacio', ERROR, "'servicio1 .py', con un espacio", mover={S: 'servicio1 .py'},
+            esperado={1: 0, 3: 0}, pista='renómbralo a servicio1.py'),
+    Muestra('flask_test_txt', ERROR, 'flask_test.py guardado como flask_test.py.txt', mover={F: 'flask_test.py.txt'},
+            esperado={2: 0}, pista='renómbralo a flask_test.py'),
+    Muestra('sin_flask_test', ERROR, 'no entrega flask_test.py', borrar=(F,), esperado={2: 0},
+            pista='Falta flask_test.py'),
+    # Los otros tropiezos de la issue 24.
+    Muestra('modelo_junto_al_script', ERROR, "Path(__file__).parent / 'modelo_trabajo.bin': en el taller el modelo "
+            'está en la raíz, no en mi_trabajo/', {S: [('import pickle\n', 'import pickle\nfrom pathlib import Path\n'),
+                                                  ("open('modelo_trabajo.bin', 'rb')",
+                                                   "open(Path(__file__).parent / 'modelo_trabajo.bin', 'rb')")]},
+            {1: 0, 3: 0}, pista="open('modelo_trabajo.bin', 'rb')"),
+    Muestra('cambia_a_la_carpeta_del_script', ERROR, 'os.chdir(os.path.dirname(__file__)) antes de abrir el modelo: '
+            'deja la raíz del taller, donde está', {S: [('import pickle\n', 'import os\nimport pickle\n\n'
+                                                                            'os.chdir(os.path.dirname(__file__))\n')]},
+            {1: 0, 3: 0}, pista='quita el os.chdir(...)'),
+    Muestra('cliente_en_otro_puerto', ERROR, 'probar_servicio.py llama al 5000 y servicio1.py escucha en el 9696',
+            {P: [('localhost:9696', 'localhost:5000')]}, {4: 0}, pista='servicio1.py escucha en el 9696'),
+    Muestra('cliente_lee_otra_clave', ERROR, 'el servicio responde churn_probability y el cliente lee '
+            'probabilidad_abandono', {S: [(_CLAVES, "'churn_probability': float(probabilidad),\n        "
+                                                    "'churn': bool(abandono),")],
+                                      P: [(_IMPRIME_RESPUESTA, "print(respuesta.json()['probabilidad_abandono'])\n")]},
+            {4: 2}, pista="usa las claves de tu servicio: respuesta.json()['churn_probability']"),
+    Muestra('redondea_a_entero', ERROR, 'round(probabilidad) sin decimales: 0.0 o 1.0, una clase y no una probabilidad',
+            {S: [("float(probabilidad),\n        'abandono'", "float(round(probabilidad)),\n        'abandono'")]},
+            {3: 3}, pista='parece una clase (0/1)'),
+
+    # Correctas: puertos, claves y redondeos de otros autores.
+    Muestra('puertos_5000_coherentes', CORRECTA, 'servicio1.py escucha en el 5000 y probar_servicio.py llama al 5000',
+            {S: [("port=9696)", 'port=5000)')], P: [('localhost:9696', 'localhost:5000')]}),
+    Muestra('redondea_a_dos_decimales', CORRECTA, 'round(probabilidad, 2) en la respuesta y :.2f al imprimir',
+            {S: [("float(probabilidad),\n        'abandono'", "round(float(probabilidad), 2),\n        'abandono'"),
+                 ('{probabilidad:.3f}', '{probabilidad:.2f}')]}),
+    Muestra('cliente_lee_sus_claves', CORRECTA, 'el servicio responde churn_probability y el cliente lee esa clave',
+            {S: [(_CLAVES, "'churn_probability': float(probabilidad),\n        'churn': bool(abandono),")],
+             P: [(_IMPRIME_RESPUESTA, "datos = respuesta.json()\nprint('Probabilidad:', datos['churn_probability'])\n"
+                                      "if datos['churn']:\n    print('enviar la promoción')\n")]}),
+]
+
+# Variantes de autores distintos (archivos enteros, escritos aquí con los nombres de la lección).
+_CARGA = "with open('modelo_trabajo.bin', 'rb') as f_in:\n    dv, modelo = pickle.load(f_in)\n"
+_PREDICT_CLIENTE = ('def predict_cliente(cliente, dv, modelo):\n    X = dv.transform([cliente])\n'
+                    '    y_pred = modelo.predict_proba(X)[:, 1]\n    return y_pred[0]\n')
+
+
+def _flask_test(inicio='', arranque="    app.run(host='0.0.0.0', port=9696)\n"):
+    return (f"{inicio}from flask import Flask\n\napp = Flask('test')\n\n\n@app.route('/hola')\ndef hola():\n"
+            f"    return 'Hola C8280'\n\n\nif __name__ == '__main__':\n{arranque}")
+
+
+def _main(cuerpo, sangria='    ', comillas="'"):
+    """El bloque ``if __name__ == '__main__':`` con el cliente de la lección y ``cuerpo`` (sus líneas, sin sangría)."""
+    cliente = _cliente_escrito(comillas, sangria * 2)[:-1] + sangria + '}\n'
+    lineas = ''.join(sangria + linea + '\n' for linea in cuerpo.splitlines())
+    return f"if __name__ == {comillas}__main__{comillas}:\n{sangria}cliente = {cliente}{lineas}"
+
+
+def _cliente_que(final, url='http://localhost:9696/predict', comillas="'"):
+    return f"import requests\n\nurl = {url!r}\n\ncliente = {_cliente_escrito(comillas)}\n\n{final}"
+
+
+AUTORES = {
+    # El libro: imports de uno en uno, claves en inglés, el cliente decide si manda la promoción.
+    'autor_libro': {
+        S: ('import pickle\n\nfrom flask import Flask\nfrom flask import request\nfrom flask import jsonify\n\n\n'
+            + _PREDICT_CLIENTE + '\n\n' + _CARGA + "\napp = Flask('Abandono')\n\n\n"
+            "@app.route('/predict', methods=['POST'])\ndef predict():\n    cliente = request.get_json()\n\n"
+            '    prediccion = predict_cliente(cliente, dv, modelo)\n    abandono = prediccion >= 0.5\n\n'
+            "    resultado = {\n        'churn_probability': float(prediccion),\n        'churn': bool(abandono),\n"
+            "    }\n\n    return jsonify(resultado)\n\n\n"
+            + _main("print('probabilidad:', predict_cliente(cliente, dv, modelo))\n"
+                    "app.run(debug=False, host='0.0.0.0', port=9696)")),
+        P: _cliente_que("id_cliente = '8879-zkjof'\nrespuesta = requests.post(url, json=cliente).json()\n"
+                        "print(f\"probabilidad de abandono: {respuesta['churn_probability']}\")\n\n"
+                        "if respuesta['churn']:\n    print('enviar la promoción a %s' % id_cliente)\nelse:\n"
+                        "    print('no enviar nada a %s' % id_cliente)\n"),
+    },
+    # get_json(force=True), "model" como en la lección y la probabilidad calculada en la misma ruta.
+    'autor_force_true': {
+        S: ('import pickle\nfrom flask import Flask, request, jsonify\n\nARCHIVO_MODELO = "modelo_trabajo.bin"\n\n'
+            'with open(ARCHIVO_MODELO, "rb") as f_in:\n    dv, model = pickle.load(f_in)\n\n\n'
+            'def predict_cliente(cliente, dv, modelo):\n    X = dv.transform([cliente])\n'
+            '    return modelo.predict_proba(X)[0, 1]\n\n\napp = Flask("Abandono")\n\n\n'
+            '@app.route("/predict", methods=["POST"])\ndef predict():\n    cliente = request.get_json(force=True)\n'
+            '    X = dv.transform([cliente])\n    y_pred = model.predict_proba(X)[0, 1]\n'
+            '    return jsonify({"probabilidad": float(y_pred), "abandona": bool(y_pred >= 0.5)})\n\n\n'
+            + _main('print("Probabilidad:", predict_cliente(cliente, dv, model))\n'
+                    'app.run(host="0.0.0.0", port=9696)', comillas='"')),
+        P: _cliente_que('respuesta = requests.post(url, json=cliente)\n'
+                        'print(respuesta.status_code, respuesta.json())\n', comillas='"'),
+    },
+    # waitress en lugar del servidor de desarrollo, en los dos archivos.
+    'autor_waitress': {
+        S: ('import pickle\n\nfrom flask import Flask, jsonify, request\nfrom waitress import serve\n\n\n'
+            + _PREDICT_CLIENTE + '\n\n' + _CARGA + "\napp = Flask('Abandono')\n\n\n"
+            "@app.route('/predict', methods=['POST'])\ndef predict():\n"
+            '    p = predict_cliente(request.get_json(), dv, modelo)\n'
+            "    return jsonify({'probabilidad_abandono': float(p), 'abandono': bool(p >= 0.5)})\n\n\n"
+            + _main("print('Probabilidad de abandono:', round(predict_cliente(cliente, dv, modelo), 4))\n"
+                    "serve(app, host='0.0.0.0', port=9696)")),
+        F: _flask_test('from waitress import serve\n', "    serve(app, host='0.0.0.0', port=9696)\n"),
+    },
+    # El puerto como texto y los métodos en minúsculas (Flask los convierte).
+    'autor_puerto_texto': {
+        S: ('import pickle\nfrom flask import Flask, request, jsonify\n\n' + _CARGA + '\n\n' + _PREDICT_CLIENTE
+            + "\n\napp = Flask('Abandono')\n\n\n@app.route('/predict', methods=['post'])\ndef predict():\n"
+            '    cliente = request.get_json()\n    probabilidad = predict_cliente(cliente, dv, modelo)\n'
+            "    return jsonify({'probabilidad_abandono': float(probabilidad)})\n\n\n"
+            + _main("print(predict_cliente(cliente, dv, modelo))\n"
+                    "app.run(debug=False, host='0.0.0.0', port='9696')")),
+        F: _flask_test(arranque="    app.run(host='0.0.0.0', port='9696')\n"),
+    },
+    # Sangría de 2 espacios en todo el archivo.
+    'autor_dos_espacios': {
+        S: ('import pickle\nfrom flask import Flask, request, jsonify\n\n\ndef predict_cliente(cliente, dv, modelo):\n'
+            '  X = dv.transform([cliente])\n  return modelo.predict_proba(X)[0, 1]\n\n\n'
+            "with open('modelo_trabajo.bin', 'rb') as f_in:\n  dv, modelo = pickle.load(f_in)\n\n"
+            "app = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
+            '  cliente = request.get_json()\n  p = predict_cliente(cliente, dv, modelo)\n'
+            "  return jsonify({'probabilidad_abandono': float(p), 'abandono': bool(p >= 0.5)})\n\n\n"
+            + _main("p = predict_cliente(cliente, dv, modelo)\n"
+                    "print('Probabilidad de abandono: %.3f' % p)\n"
+                    "app.run(debug=False, host='0.0.0.0', port=9696)", sangria='  ')),
+    },
+    # json.loads(request.data) y json.dumps en una Response, sin jsonify.
+    'autor_json_dumps': {
+        S: ('import json\nimport pickle\n\nfrom flask import Flask, Response, request\n\n' + _CARGA + '\n\n'
+            + _PREDICT_CLIENTE + "\n\napp = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\n"
+            'def predict():\n    cliente = json.loads(request.data)\n    p = predict_cliente(cliente, dv, modelo)\n'
+            "    cuerpo = json.dumps({'probabilidad_abandono': float(p), 'abandono': bool(p >= 0.5)})\n"
+            "    return Response(cuerpo, mimetype='application/json')\n\n\n"
+            + _main("print(json.dumps({'probabilidad': float(predict_cliente(cliente, dv, modelo))}))\n"
+                    "app.run(debug=False, host='0.0.0.0', port=9696)")),
+    },
+    # El número de NumPy tal cual en jsonify (numpy.float64 es un float) y en el print.
+    'autor_numpy': {
+        S: ('import pickle\nfrom flask import Flask, request, jsonify\n\n' + _PREDICT_CLIENTE + '\n\n' + _CARGA
+            + "\napp = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
+            '    y_pred = predict_cliente(request.get_json(), dv, modelo)\n    churn = y_pred >= 0.5\n'
+            "    return jsonify({'churn_probability': y_pred, 'churn': bool(churn)})\n\n\n"
+            + _main("y_pred = predict_cliente(cliente, dv, modelo)\n"
+                    "print(y_pred)\n"
+                    "app.run(debug=False, host='0.0.0.0', port=9696)")),
+        P: _cliente_que("resultado = requests.post(url, json=cliente).json()\n"
+                        "print('probabilidad de abandono', resultado['churn_probability'])\n"),
+    },
+    # round(..., 3) en la respuesta y el cliente lee su propia clave.
+    'autor_redondea': {
+        S: ('import pickle\nfrom flask import Flask, request, jsonify\n\n' + _CARGA + '\n\n' + _PREDICT_CLIENTE
+            + "\n\napp = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
+            '    cliente = request.get_json()\n    y_pred = predict_cliente(cliente, dv, modelo)\n'
+            "    return jsonify({'probability': round(float(y_pred), 3)})\n\n\n"
+            + _main("print('probabilidad:', round(predict_cliente(cliente, dv, modelo), 3))\n"
+                    "app.run(debug=False, host='0.0.0.0', port=9696)")),
+        P: _cliente_que("r = requests.post(url, json=cliente)\nprint(f\"probabilidad: {r.json()['probability']}\")\n"),
+    },
+    # Tabuladores para sangrar.
+    'autor_tabuladores': {
+        S: ('import pickle\nfrom flask import Flask, request, jsonify\n\n\ndef predict_cliente(cliente, dv, modelo):\n'
+            '\tX = dv.transform([cliente])\n\ty_pred = modelo.predict_proba(X)[:, 1]\n\treturn y_pred[0]\n\n\n'
+            "with open('modelo_trabajo.bin', 'rb') as f_in:\n\tdv, modelo = pickle.load(f_in)\n\n"
+            "app = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
+            '\tcliente = request.get_json()\n\tp = predict_cliente(cliente, dv, modelo)\n'
+            "\treturn jsonify({'probabilidad_abandono': float(p), 'abandono': bool(p >= 0.5)})\n\n\n"
+            + _main("print('Probabilidad de abandono:', predict_cliente(cliente, dv, modelo))\n"
+                    "app.run(debug=False, host='0.0.0.0', port=9696)", sangria='\t')),
+    },
+    # 127.0.0.1 en la URL y requests.post(url=..., json=...).json() en una línea.
+    'autor_127': {
+        P: _cliente_que('print(requests.post(url=url, json=cliente).json())\n', url='http://127.0.0.1:9696/predict'),
+    },
+    # 0.0.0.0 en la URL (en Linux y macOS llega a esta computadora) y la respuesta en porcentaje.
+    'autor_0000_y_porcentaje': {
+        P: _cliente_que("datos = requests.post(url, json=cliente).json()\n"
+                        "print(f\"Probabilidad de abandono: {datos['probabilidad_abandono']:.1%}\")\n",
+                        url='http://0.0.0.0:9696/predict'),
+    },
+    # El modelo se carga en cada petición, dentro de la ruta (lento, pero correcto).
+    'autor_modelo_en_la_ruta': {
+        S: ('import pickle\nfrom flask import Flask, request, jsonify\n\n\ndef cargar():\n'
+            "    with open('modelo_trabajo.bin', 'rb') as f_in:\n        return pickle.load(f_in)\n\n\n"
+            + _PREDICT_CLIENTE + '\n\ndv, modelo = cargar()\n'
+            "app = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
+            '    dv, modelo = cargar()\n    p = predict_cliente(request.get_json(), dv, modelo)\n'
+            "    return jsonify(probabilidad_abandono=float(p))\n\n\n"
+            + _main("print('Probabilidad de abandono: {:.4f}'.format(predict_cliente(cliente, dv, modelo)))\n"
+                    "app.run(debug=False, host='0.0.0.0', port=9696)")),
+    },
+}
+MUESTRAS += [Muestra(nombre, CORRECTA, f'variante de otro autor: {nombre.removeprefix("autor_")}', extra=archivos)
+             for nombre, archivos in AUTORES.items()]
 ATAQUES = [m for m in MUESTRAS if m.tipo == ATAQUE]
 
 

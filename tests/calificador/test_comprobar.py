@@ -5,6 +5,7 @@ La carpeta se escribe como la lección (URL fija ``http://localhost:9696/predict
 igual que algo ocupe el 9696 de la computadora.
 """
 import contextlib
+import io
 import os
 import socket
 import subprocess
@@ -12,7 +13,9 @@ import sys
 
 import pytest
 
+from abandono.calificador import comprobar as orden
 from abandono.calificador.ejercicios import EJERCICIOS
+from abandono.calificador.juicio import POR_EL_ERROR_DE_ARRIBA
 from abandono.lanzador import RAIZ
 from muestras import ARCHIVOS, MUESTRAS, PISTAS, Muestra
 
@@ -89,29 +92,112 @@ def test_sin_make_el_bloc_de_notas_y_add_url_rule_sacan_todo(tmp_path):
     assert f'Total: {TOTAL}/{TOTAL}' in resultado.stdout, resultado.stdout
 
 
-@pytest.mark.parametrize('nombre, encontrado, destino', [
-    ('servicio1_con_mayuscula', 'Servicio1.py', 'renómbralo a {carpeta}/servicio1.py'),
-    ('en_una_subcarpeta', 'ejercicios/servicio1.py', 'muévelo a {carpeta}/servicio1.py')])
-def test_un_archivo_con_otro_nombre_o_en_otra_carpeta_se_nombra_y_no_se_califica(tmp_path, nombre, encontrado,
-                                                                                  destino):
-    carpeta = POR_NOMBRE[nombre].construir(tmp_path)
-    resultado = comprobar_sin_make(carpeta)
-    assert resultado.returncode == 2
-    assert f'encontré {carpeta}/{encontrado}: {destino.format(carpeta=carpeta)}' in resultado.stderr, resultado.stderr
-    assert 'Python distingue mayúsculas' in resultado.stderr and 'Total' not in resultado.stdout
+# Lo que nunca debe ver un estudiante: trazas, pytest, rutas del calificador o de la caja, HTML, gunicorn.
+INTERNO = ('Traceback', 'pytest', 'def test_', 'conftest', 'abandono.calificador', '/tmp/', '/zona', 'Werkzeug',
+           '<html', '<!doctype', 'gunicorn', 'sin importar el archivo')
+
+
+def sin_nada_interno(salida):
+    return [texto for texto in INTERNO if texto.lower() in salida.lower()]
+
+
+@pytest.mark.parametrize('nombre, linea', [
+    ('servicio1_txt', 'Falta servicio1.py: encontré servicio1.py.txt; renómbralo a servicio1.py'),
+    pytest.param('servicio1_con_espacio', 'Falta servicio1.py: encontré servicio1 .py; renómbralo a servicio1.py',
+                 marks=pytest.mark.lento),
+    pytest.param('flask_test_txt', 'Falta flask_test.py: encontré flask_test.py.txt; renómbralo a flask_test.py',
+                 marks=pytest.mark.lento),
+    pytest.param('sin_flask_test', 'Falta flask_test.py: no está en la entrega', marks=pytest.mark.lento),
+    pytest.param('en_una_subcarpeta', 'Falta servicio1.py: encontré ejercicios/servicio1.py; muévelo',
+                 marks=pytest.mark.lento)])
+def test_un_archivo_con_otro_nombre_da_una_linea_y_lo_demas_se_califica(tmp_path, nombre, linea):
+    """Lo que se encontró y cómo se renombra, en una línea; los ejercicios de los otros archivos, calificados."""
+    muestra = POR_NOMBRE[nombre]
+    resultado = comprobar_sin_make(muestra.construir(tmp_path))
+    assert resultado.returncode == 0, resultado.stderr
+    assert f'Total: {sum((MAXIMOS | muestra.esperado).values())}/{TOTAL}' in resultado.stdout, resultado.stdout
+    lineas = [l for l in resultado.stdout.splitlines() if 'Falta ' in l or 'por el error de arriba' in l]
+    assert len(lineas) == len({a for a in ARCHIVOS if a in muestra.borrar or a in muestra.mover}), resultado.stdout
+    assert linea in lineas[0] and lineas[0].startswith('✘ ')
+    assert sin_nada_interno(resultado.stdout) == [], resultado.stdout
+
+
+def bloques(salida):
+    """Los bloques ✘ de una salida de make comprobar: [(cabecera, primera línea del mensaje)]."""
+    lineas = salida.splitlines()
+    return [(linea, lineas[i + 1].strip() if i + 1 < len(lineas) else '')
+            for i, linea in enumerate(lineas) if linea.startswith('✘')]
+
+
+# Una entrega con tres filas de la tabla de la issue 24, cada una en su archivo: una sola calificación.
+TRES_FILAS = ('comillas_de_pdf', 'sin_import_requests', 'sin_methods_post')
+
+
+def test_tres_errores_de_la_tabla_dan_su_causa_su_linea_y_su_arreglo_una_vez(tmp_path):
+    muestras = [POR_NOMBRE[n] for n in TRES_FILAS]
+    cambios = {archivo: c for m in muestras for archivo, c in m.cambios.items()}
+    assert len(cambios) == len(muestras), 'cada error en su archivo'
+    salida = comprobar(Muestra('tres_filas', 'error típico', '', cambios).construir(tmp_path))
+    obtenidos = {**MAXIMOS, **{n: p for m in muestras for n, p in m.esperado.items()}}
+    assert f'Total: {sum(obtenidos.values())}/{TOTAL}' in salida, salida
+    for muestra in muestras:
+        assert salida.count(muestra.pista) == 1, (muestra.nombre, salida)
+    primeras = [primera for cabecera, primera in bloques(salida) if 'por el error de arriba' not in cabecera]
+    assert len(primeras) == len(muestras), salida
+    # La primera frase de cada bloque: dónde (archivo y línea) y la causa en llano; el error de Python, de detalle.
+    assert all(p.split(':')[0].endswith(tuple(f'.py, línea {n}' for n in range(1, 200))) for p in primeras), primeras
+    assert salida.count('Detalle:') == len(muestras) and sin_nada_interno(salida) == [], salida
+
+
+# Las filas de la tabla de la issue 24 (y las de la 19): cada una, su causa, su línea y su arreglo, una vez.
+FILAS = ('sin_import_requests', 'sin_request_en_el_import', 'comillas_de_pdf', 'print_de_python_2', 'lee_request_form',
+         'ruta_llamada_predict_cliente', 'devuelve_un_float_suelto', 'sin_methods_post', 'run_fuera_del_main',
+         'devuelve_la_matriz', 'modelo_junto_al_script', 'cliente_lee_otra_clave', 'cliente_en_otro_puerto',
+         'abre_en_modo_texto', 'errata_model', 'sangria_de_menos')
 
 
 @pytest.mark.lento
-@pytest.mark.parametrize('nombre', ['abre_en_modo_texto', 'errata_model', 'sangria_de_menos'])
-def test_un_error_que_impide_importar_da_un_bloque_con_su_linea_y_su_arreglo(tmp_path, nombre):
+@pytest.mark.parametrize('nombre', FILAS)
+def test_cada_fila_de_la_tabla_da_su_causa_su_linea_y_su_arreglo_una_vez(tmp_path, nombre):
     muestra = POR_NOMBRE[nombre]
     salida = comprobar(muestra.construir(tmp_path))
     assert f'Total: {sum((MAXIMOS | muestra.esperado).values())}/{TOTAL}' in salida, salida
-    assert salida.count('no se puede importar: sin importar el archivo no se puede probar la app') == 1, salida
-    assert muestra.pista in salida and 'en servicio1.py, línea ' in salida, salida
-    assert salida.count('✘') <= 4, salida
-    assert salida.count('No se pudo comprobar por el error de arriba') == 1, salida
-    assert 'termina el script con app.run' not in salida and 'Traceback' not in salida
+    assert salida.count(muestra.pista) == 1, salida
+    primeras = [primera for cabecera, primera in bloques(salida) if 'por el error de arriba' not in cabecera]
+    assert len(primeras) == 1, salida
+    assert sin_nada_interno(salida) == [], salida
+
+
+def _resultado(ejercicio, puntos, obtenidos, mensaje='', causa='', notas=()):
+    return {'ejercicio': ejercicio, 'titulo': EJERCICIOS[ejercicio].titulo, 'prueba': f'test_{ejercicio}_{puntos}',
+            'descripcion': f'comprobación del ejercicio {ejercicio}', 'puntos': puntos, 'obtenidos': obtenidos,
+            'mensaje': mensaje, 'causa': causa, 'notas': list(notas)}
+
+
+CALIFICACION = {'entrega': 'mi_trabajo', 'error': None, 'salida': '', 'resultados': [
+    _resultado(1, 2, 0, 'servicio1.py, línea 3: usas requests, pero no lo importas.\n  Pista: añade import requests',
+               'el error de servicio1.py, línea 3'),
+    _resultado(3, 1, 0, f'{POR_EL_ERROR_DE_ARRIBA} (el error de servicio1.py, línea 3)',
+               'el error de servicio1.py, línea 3'),
+    _resultado(2, 1, 0, 'Falta flask_test.py: encontré flask_test.py.txt; renómbralo a flask_test.py.',
+               'falta flask_test.py'),
+    _resultado(2, 2, 0, f'{POR_EL_ERROR_DE_ARRIBA} (falta flask_test.py)', 'falta flask_test.py'),
+    _resultado(4, 3, 3, notas=['Tu script y tu servicio1.py usan el puerto 5000.'])]}
+
+
+def test_lo_que_escribe_make_comprobar_un_bloque_por_causa_una_linea_por_archivo_y_las_notas():
+    salida = io.StringIO()
+    orden.mostrar(CALIFICACION, 1, salida)
+    texto = salida.getvalue()
+    assert texto.count('✘') == 3 and texto.count('usas requests') == 1
+    assert '✘ Falta flask_test.py: encontré flask_test.py.txt; renómbralo a flask_test.py. (ejercicio 2: 0/3)' in texto
+    assert f'✘ {POR_EL_ERROR_DE_ARRIBA} (el error de servicio1.py, línea 3) (0/1):' in texto
+    assert 'Notas (no cuestan puntos):\n  - Ejercicio 4: Tu script y tu servicio1.py usan el puerto 5000.' in texto
+    # Un solo ejercicio (la celda de comprobación de un cuaderno): sus puntos, sus fallos y sus notas.
+    solo = io.StringIO()
+    orden.mostrar(CALIFICACION, 1, solo, ejercicios={4})
+    assert 'Ejercicio 4 (' in solo.getvalue() and '✘' not in solo.getvalue() and 'Total' not in solo.getvalue()
+    assert '¡Todo bien!' in solo.getvalue() and 'puerto 5000' in solo.getvalue()
 
 
 def test_sin_carpeta_dice_como_empezar(tmp_path):

@@ -5,6 +5,11 @@ el diff entero), se regenera exercises/ con ``make ejercicios`` y se califica
 solutions/ con el calificador de siempre: saca todos los puntos, los del quinto
 también, exercises/LEEME.md lo pone el último, y las pruebas rápidas del
 calificador (muestras, make comprobar, exercises/) pasan sin tocarlas.
+
+Lo mismo con un ejercicio que prueba una función nueva: la sonda la llama porque
+la tabla lo dice (``Llamada``), sin tocar sonda.py. Y la tabla no puede tener una
+comprobación sin prueba: el complemento se niega a calificar, elija lo que elija
+-m, -k o un nodo.
 """
 import subprocess
 import sys
@@ -50,13 +55,13 @@ ARCHIVO = "    Archivo('columnas.py', importar=False, sirve=False, precargar=('m
 EJERCICIO = "    Ejercicio(5, 'columnas del dv', 'columnas.py', {'muestra_las_columnas': 2}),\n"
 
 
-def _anadir_a_la_tabla(ruta):
+def _anadir_a_la_tabla(ruta, archivo=ARCHIVO, ejercicio=EJERCICIO):
     texto = ruta.read_text(encoding='utf-8')
     archivos, ejercicios = texto.index('ARCHIVOS = {'), texto.index('EJERCICIOS = {')
     # Cada entrada va justo antes del ")}" que cierra su tabla.
     fin_archivos = texto.index(')}\n', archivos)
     fin_ejercicios = texto.index(')}\n', ejercicios)
-    texto = (texto[:fin_archivos] + ARCHIVO + texto[fin_archivos:fin_ejercicios] + EJERCICIO
+    texto = (texto[:fin_archivos] + archivo + texto[fin_archivos:fin_ejercicios] + ejercicio
              + texto[fin_ejercicios:])
     ruta.write_text(texto, encoding='utf-8')
 
@@ -89,3 +94,87 @@ def test_un_quinto_ejercicio_son_tres_archivos(tmp_path):
          'tests/calificador/test_comprobar.py', 'tests/calificador/test_ejercicios_generados.py'],
         cwd=copia, capture_output=True, text=True, timeout=600)
     assert pruebas.returncode == 0, pruebas.stdout[-4000:]
+
+
+# Un ejercicio que prueba una función nueva: la sonda la llama con el dv de la calificación porque la tabla lo dice.
+SOLUCION_FUNCION = '''"""columnas.py: ejercicio 5 de la lección.
+
+Escribe la función ``columnas(dv)``, que dice cuántas columnas tiene el ``DictVectorizer``.
+"""
+
+
+def columnas(dv):
+    # BEGIN SOLUCION: devuelve len(dv.feature_names_)
+    return len(dv.feature_names_)
+    # END SOLUCION
+'''
+
+PRUEBA_FUNCION = '''"""Ejercicio 5: la función columnas(dv)."""
+from abandono.calificador.juicio import importado, suspenso
+from abandono.integridad import cargar_modelo
+
+ARCHIVO = 'columnas.py'
+
+
+def test_cuenta_las_columnas(observador, referencia):
+    """columnas(dv) devuelve cuántas columnas tiene el dv"""
+    esperado = len(cargar_modelo(referencia.modelo)[0].feature_names_)
+    obtenido = (importado(observador, ARCHIVO).get('sondas') or {}).get('columnas') or [{}]
+    if obtenido[0].get('numero') != esperado:
+        suspenso('columnas(dv) no cuenta las columnas del dv.', esperado, obtenido[0], 'return len(dv.feature_names_)')
+'''
+
+ARCHIVO_FUNCION = ("    Archivo('columnas.py', script=False, sondas=(Llamada('columnas', ('dv',)),), "
+                   "precargar=('modelo',)),\n")
+EJERCICIO_FUNCION = "    Ejercicio(5, 'columnas del dv', 'columnas.py', {'cuenta_las_columnas': 2}),\n"
+
+
+@pytest.mark.lento
+def test_una_sonda_de_una_funcion_nueva_es_una_entrada_de_la_tabla(tmp_path):
+    copia = nucleo.copia_con_modelo(tmp_path / 'taller', nucleo.nucleo())
+    sonda = (copia / 'abandono' / 'calificador' / 'sonda.py').read_bytes()
+    (copia / 'solutions' / 'columnas.py').write_text(SOLUCION_FUNCION, encoding='utf-8')
+    _anadir_a_la_tabla(copia / 'abandono' / 'calificador' / 'ejercicios.py', ARCHIVO_FUNCION, EJERCICIO_FUNCION)
+    (copia / 'tests' / 'ejercicios' / 'test_ejercicio5.py').write_text(PRUEBA_FUNCION, encoding='utf-8')
+    generado = subprocess.run([sys.executable, '-m', 'abandono.calificador.generador'], cwd=copia,
+                              capture_output=True, text=True, timeout=60)
+    assert generado.returncode == 0, generado.stderr
+
+    maximo = sum(sum(e.puntos.values()) for e in EJERCICIOS.values()) + 2
+    for carpeta, puntos in (('solutions', 2), ('exercises', 0)):
+        calificado = subprocess.run([sys.executable, '-m', 'abandono.calificador.comprobar', carpeta], cwd=copia,
+                                    capture_output=True, text=True, timeout=300)
+        assert f'Ejercicio 5 (columnas del dv): {puntos}/2' in calificado.stdout, \
+            calificado.stdout[-3000:] + calificado.stderr[-2000:]
+    assert f'Total: {maximo}/{maximo}' not in calificado.stdout   # el esqueleto no
+    assert (copia / 'abandono' / 'calificador' / 'sonda.py').read_bytes() == sonda
+
+
+# La tabla con una comprobación de más (o un ejercicio de más) y sin su prueba: el complemento no califica, elija
+# lo que elija quien lanza pytest (pyproject.toml ya pone siempre -m). Un proceso por cambio, con cada elección.
+_SIN_PRUEBA = '''
+import dataclasses, sys
+import pytest
+from abandono.calificador import ejercicios
+{cambio}
+ELECCIONES = [[], ['-m', 'lento or not lento'], ['-k', 'predict'],
+              ['tests/ejercicios/test_ejercicio1.py::test_predict_cliente']]
+codigos = [int(pytest.main(['tests/ejercicios' if not e or e[0].startswith('-') else e[0], '--collect-only', '-q',
+                            '-p', 'no:cacheprovider', *(e if e and e[0].startswith('-') else [])])) for e in ELECCIONES]
+print('CODIGOS', codigos)
+'''
+_COMPROBACION_DE_MAS = ("ejercicios.EJERCICIOS[1] = dataclasses.replace(ejercicios.EJERCICIOS[1], "
+                        "puntos={**ejercicios.EJERCICIOS[1].puntos, 'sin_prueba': 1})")
+_EJERCICIO_DE_MAS = "ejercicios.EJERCICIOS[9] = ejercicios.Ejercicio(9, 'sin prueba', 'servicio1.py', {'algo': 1})"
+
+
+@pytest.mark.parametrize('cambio, falta', [(_COMPROBACION_DE_MAS, 'test_sin_prueba'),
+                                           (_EJERCICIO_DE_MAS, 'test_ejercicio9.py')],
+                         ids=['comprobacion', 'ejercicio'])
+def test_una_entrada_de_la_tabla_sin_prueba_no_se_califica_elija_lo_que_elija(cambio, falta):
+    resultado = subprocess.run([sys.executable, '-c', _SIN_PRUEBA.format(cambio=cambio)], cwd=RAIZ,
+                               capture_output=True, text=True, timeout=180)
+    uso = int(pytest.ExitCode.USAGE_ERROR)
+    assert f'CODIGOS [{uso}, {uso}, {uso}, {uso}]' in resultado.stdout, \
+        resultado.stdout[-2000:] + resultado.stderr[-2000:]
+    assert resultado.stderr.count('comprobaciones sin prueba') == 4 and falta in resultado.stderr, resultado.stderr

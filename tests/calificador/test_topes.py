@@ -111,7 +111,7 @@ def test_un_informe_a_media_linea_no_retiene_al_calificador(tmp_path):
     (tmp_path / 'entrega').mkdir()
     (tmp_path / 'entrega' / 'espia.py').write_text(MEDIA_LINEA, encoding='utf-8')
     entrada = caja.Entrada(tmp_path / 'entrega', RAIZ / 'modelo_trabajo.bin', tmp_path / 'entrada')
-    pedido = {'archivo': 'espia.py', 'funciones': [], 'clientes': [], 'puerto': 20000, 'fase': 15, 'funcion': 3}
+    pedido = {'archivo': 'espia.py', 'sondas': [], 'clientes': [], 'puerto': 20000, 'fase': 15, 'funcion': 3}
     with caja.Caja(entrada, [caja.Orden(('sonda',), servir=True, preferido=20000, pedido=pedido)]) as abierta:
         inicio = time.monotonic()
         assert abierta.ejecuciones[0].informe(limite=2) is None
