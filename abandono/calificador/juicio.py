@@ -12,7 +12,6 @@ no es el de la lección): el estudiante la lee junto a sus puntos.
 """
 import ast
 import contextvars
-import json
 import math
 import re
 import time
@@ -23,13 +22,13 @@ import requests
 from abandono.calificador import diagnostico, limites
 from abandono.calificador.ejercicios import CARPETA_DE_TRABAJO
 from abandono.calificador.observacion import URL_DEL_DEPURADOR as _URL_DEL_DEPURADOR
+from abandono.calificador.observacion import pedir
 from abandono.calificador.referencia import Escrito, coincide, decimales
 
 _NUMERO = re.compile(r'[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?')
 MAX_NUMEROS_IMPRESOS = 12   # más números que esto en la salida no es "imprimir la probabilidad"
 _PORCENTAJE = re.compile(r'([-+]?\d+(?:[.,]\d+)?)\s*%')
 MAX_NUMEROS_JSON = 4        # más valores numéricos que esto en la respuesta no es "la probabilidad"
-MAX_RESPUESTA = 256 * 1024  # bytes que se leen de una respuesta del estudiante (un JSON corto o un saludo)
 POR_EL_ERROR_DE_ARRIBA = 'No se pudo comprobar por el error de arriba'
 # Lo que anota la prueba en curso (el complemento lo pone y lo lee): {'notas': [...], 'causa': '...'}.
 PRUEBA = contextvars.ContextVar('prueba')
@@ -334,28 +333,6 @@ def depurador_en_el_codigo(texto):
 
 # --- HTTP ------------------------------------------------------------------------------
 
-def pedir(metodo, url, **opciones):
-    """``requests.request`` con tope: como mucho MAX_RESPUESTA bytes y limites.PETICION segundos de lectura.
-
-    La app del estudiante puede responder un cuerpo sin fin: el calificador no se lo
-    guarda entero en memoria. El resto de la respuesta se descarta al cerrarla.
-    """
-    with requests.Session() as sesion:
-        # Sin el entorno: solo se habla con 127.0.0.1, y un HTTP_PROXY del profesor (sin NO_PROXY) mandaría
-        # allí cada petición al proxy. Además, leer el entorno y ~/.netrc en cada petición costaba CPU.
-        sesion.trust_env = False
-        respuesta = sesion.request(metodo, url, stream=True, timeout=limites.PETICION, **opciones)
-    trozos, leidos, fin = [], 0, time.monotonic() + limites.PETICION
-    with respuesta:
-        for trozo in respuesta.iter_content(64 * 1024):
-            trozos.append(trozo)
-            leidos += len(trozo)
-            if leidos > MAX_RESPUESTA or time.monotonic() > fin:
-                break
-    # .text y .json() leen de aquí: la respuesta ya se leyó (hasta el tope) y se cerró.
-    respuesta._content = b''.join(trozos)[:MAX_RESPUESTA]
-    return respuesta
-
 
 def primera_respuesta(url, limite=limites.ARRANQUE):
     """(respuesta, None) del primer GET que conteste, o (None, el último error) si nada contesta a tiempo.
@@ -381,11 +358,6 @@ def detalle_http(respuesta):
         return f'{estado} (una página HTML de error)'
     cuerpo = ' '.join(respuesta.text[:400].split())[:160]
     return estado + (f': {cuerpo}' if cuerpo else '')
-
-
-def leer_json(texto):
-    """El JSON de ``texto`` con cada número como :class:`Escrito` (con sus decimales), o ValueError."""
-    return json.loads(texto, parse_float=Escrito, parse_int=Escrito)
 
 
 # --- Números ------------------------------------------------------------------------

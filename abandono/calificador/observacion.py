@@ -32,10 +32,12 @@ import time
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+import requests
+
 from abandono.calificador import limites
 from abandono.calificador.caja import Caja, Orden
 from abandono.calificador.ejercicios import ARCHIVOS, pedido_de_sondas
-from abandono.calificador.referencia import coincide
+from abandono.calificador.referencia import Escrito, coincide
 from abandono.lanzador import PUERTO_LECCION, puerto_libre
 
 
@@ -193,6 +195,38 @@ def _servidor_con_tope():
     return ServidorConTope
 
 
+# --- Lo que responde la app del estudiante, leído con tope ------------------------------------
+MAX_RESPUESTA = 256 * 1024  # bytes que se leen de una respuesta del estudiante (un JSON corto o un saludo)
+
+
+def pedir(metodo, url, **opciones):
+    """``requests.request`` con tope: como mucho MAX_RESPUESTA bytes y limites.PETICION segundos de lectura.
+
+    La app del estudiante puede responder un cuerpo sin fin: el calificador no se lo
+    guarda entero en memoria. El resto de la respuesta se descarta al cerrarla.
+    """
+    with requests.Session() as sesion:
+        # Sin el entorno: solo se habla con 127.0.0.1, y un HTTP_PROXY del profesor (sin NO_PROXY) mandaría
+        # allí cada petición al proxy. Además, leer el entorno y ~/.netrc en cada petición costaba CPU.
+        sesion.trust_env = False
+        respuesta = sesion.request(metodo, url, stream=True, timeout=limites.PETICION, **opciones)
+    trozos, leidos, fin = [], 0, time.monotonic() + limites.PETICION
+    with respuesta:
+        for trozo in respuesta.iter_content(64 * 1024):
+            trozos.append(trozo)
+            leidos += len(trozo)
+            if leidos > MAX_RESPUESTA or time.monotonic() > fin:
+                break
+    # .text y .json() leen de aquí: la respuesta ya se leyó (hasta el tope) y se cerró.
+    respuesta._content = b''.join(trozos)[:MAX_RESPUESTA]
+    return respuesta
+
+
+def leer_json(texto):
+    """El JSON de ``texto`` con cada número como :class:`Escrito` (con sus decimales), o ValueError."""
+    return json.loads(texto, parse_float=Escrito, parse_int=Escrito)
+
+
 # (ruta, textos que la delatan): los archivos del depurador en una ruta que no existe, y su consola.
 URL_DEL_DEPURADOR = (
     ('/?__debugger__=yes&cmd=resource&f=debugger.js', ('debugger',)),
@@ -229,7 +263,7 @@ def _pedir_en(dirigida, puerto, ruta, plazo):
 
 
 def _puerto_de(host):
-    """El puerto de la cabecera Host ('localhost:5000' -> 5000; sin puerto, el 80 de HTTP)."""
+    """El número de la cabecera Host, tras sus dos puntos (sin ellos, el 80 de HTTP)."""
     encaje = re.search(r':(\d+)$', host or '')
     return int(encaje[1]) if encaje else 80
 
@@ -331,8 +365,6 @@ class Observador:
 
     def _formato(self, servicio, nombre):
         """Pregunta a la app de ``nombre`` (importada por la sonda) su respuesta al cliente de la lección."""
-        from abandono.calificador.juicio import leer_json, pedir
-
         try:
             importacion = self.importado(nombre)
             if importacion is not None and importacion.url:

@@ -7,7 +7,8 @@ ejercicio 4 respondiendo con el formato de la app del estudiante, por HTTP de ve
 import pytest
 import requests
 
-from abandono.calificador.juicio import leer_json, numeros_en_texto, probabilidad_impresa
+from abandono.calificador.juicio import numeros_en_texto, probabilidad_impresa
+from abandono.calificador.observacion import leer_json
 from abandono.calificador.observacion import REFERENCIA, ServicioDePrueba, puertos_escritos
 from abandono.calificador.referencia import Escrito, coincide, decimales
 from abandono.datos import CLIENTE_LECCION

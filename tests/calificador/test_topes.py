@@ -11,7 +11,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from abandono.calificador import caja, clase, juicio, limites
+from abandono.calificador import caja, clase, limites, observacion
 from abandono.calificador.observacion import ServicioDePrueba
 from abandono.datos import CLIENTE_LECCION
 from abandono.integridad import cargar_modelo
@@ -45,8 +45,8 @@ def test_una_respuesta_sin_fin_se_lee_hasta_el_tope(servidor):
             yield b'x' * 65536
 
     inicio = time.monotonic()
-    respuesta = juicio.pedir('GET', servidor(sin_fin))
-    assert respuesta.status_code == 200 and len(respuesta.content) == juicio.MAX_RESPUESTA
+    respuesta = observacion.pedir('GET', servidor(sin_fin))
+    assert respuesta.status_code == 200 and len(respuesta.content) == observacion.MAX_RESPUESTA
     assert time.monotonic() - inicio < 3
 
 

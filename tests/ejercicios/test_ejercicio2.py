@@ -3,7 +3,8 @@ import pytest
 import requests
 
 from abandono.calificador.juicio import (
-    bloque, causa_de_un_500, importado, no_termina, pedir, sirve_sin_depurador, suspenso, ultima_linea)
+    bloque, causa_de_un_500, importado, no_termina, sirve_sin_depurador, suspenso, ultima_linea)
+from abandono.calificador.observacion import pedir
 
 ARCHIVO = 'flask_test.py'
 SALUDO = 'Hola C8280'

@@ -11,8 +11,9 @@ import requests
 from abandono.calificador import diagnostico, limites
 from abandono.calificador.juicio import (
     MAX_NUMEROS_JSON, bloque, causa_arranque, causa_de_un_500, causa_del_formulario, detalle_http,
-    funcion_de_la_ruta, importado, leer_json, nombres_de_flask, nota, nota_de_redondeo, numeros_en_json, pedir,
+    funcion_de_la_ruta, importado, nombres_de_flask, nota, nota_de_redondeo, numeros_en_json,
     pista_probabilidad, sirve_sin_depurador, suspenso, una_vez)
+from abandono.calificador.observacion import leer_json, pedir
 from abandono.calificador.referencia import MODELO_DE_LA_CALIFICACION, coincide
 
 ARCHIVO = 'servicio1.py'

@@ -62,7 +62,9 @@ def _donde_sigue(viejo, contexto=r'\b{}\b'):
 def _informe(dato, casa, valor, copias, contexto=r'\b{}\b'):
     """El mensaje de fallo: cada valor viejo y todas las líneas que aún lo dicen."""
     viejos = sorted({n for _, n in copias if n != valor})
-    partes = [f'{dato} es {valor} ({casa}), pero estas copias dicen otra cosa:']
+    partes = [f'{dato} es {valor} ({casa}), pero estas copias dicen otra cosa:',
+              *(f'  {lugar}: {n}' for lugar, n in copias if n != valor),
+              'y estas líneas, en cualquier archivo, siguen escribiendo ese número:']
     for viejo in viejos:
         lugares = _donde_sigue(viejo, contexto)
         partes.append(f'{viejo}, escrito en {len(lugares)} líneas:\n' + '\n'.join(lugares))
