@@ -8,10 +8,11 @@ Cada texto se escapa para su destino:
 - ``visible``: cada carácter invisible (``nombres.invisible``: controles, formatos
   como el espacio de ancho cero o los que invierten el sentido del texto, espacios
   que no son el espacio normal) se escribe como ``\\x1b`` o ``\\u200b``; para la
-  terminal y los archivos de retroalimentación;
-- ``en_markdown``: además, sin saltos de línea y con el HTML y la sintaxis de
+  terminal y los archivos de retroalimentación, que conservan sus saltos de línea;
+- ``en_markdown``: además, con los saltos de línea y tabuladores escritos también
+  (``honesto\\x0a`` no se confunde con ``honesto``) y con el HTML y la sintaxis de
   tablas y enlaces escapados, para una celda o un título de Markdown;
-- ``en_csv``: además, una celda que empieza por ``= + - @`` (o tabulador) lleva
+- ``en_csv``: además, una celda que empieza por ``= + - @`` lleva
   delante un apóstrofo, como aconseja OWASP contra la inyección de fórmulas en hojas
   de cálculo; se mira después de NFKC (``＝`` es ``=``) y de quitar los espacios e
   invisibles del principio, que una hoja de cálculo se salta;
@@ -33,7 +34,7 @@ from abandono.calificador.juicio import POR_EL_ERROR_DE_ARRIBA
 from abandono.calificador.nombres import archivo_de, invisible, parecidos
 from abandono.calificador.similitud import UMBRAL
 
-_NO_ASCII_VISIBLE = re.compile('[^\x20-\x7e\n\t]')  # solo estos pueden ser invisibles (\n y \t se quedan)
+_SOSPECHOSOS = {True: re.compile('[^\x20-\x7e\n\t]'), False: re.compile('[^\x20-\x7e]')}  # por lineas
 _MARKDOWN = str.maketrans({c: f'&#{ord(c)};' for c in '|[]`*\\'})
 _FORMULA = ('=', '+', '-', '@')
 
@@ -46,24 +47,27 @@ def _escape(encaje):
     return f'\\x{codigo:02x}' if codigo < 0x100 else f'\\u{codigo:04x}' if codigo < 0x10000 else f'\\U{codigo:08x}'
 
 
-def visible(texto):
-    """``texto`` con cada carácter invisible escrito como ``\\x1b`` (o ``\\u200b``): inerte en una terminal."""
-    return _NO_ASCII_VISIBLE.sub(_escape, texto)
+def visible(texto, lineas=True):
+    """``texto`` con cada carácter invisible escrito como ``\\x1b`` (o ``\\u200b``): inerte en una terminal.
+
+    Con ``lineas``, los saltos de línea y los tabuladores se quedan como son.
+    """
+    return _SOSPECHOSOS[lineas].sub(_escape, texto)
 
 
 def en_markdown(texto):
     """Una línea de Markdown inerte: sin saltos, sin HTML y sin | [ ] ` * \\ que abran tablas o enlaces."""
-    return html.escape(visible(' '.join(str(texto).splitlines())), quote=True).translate(_MARKDOWN)
+    return html.escape(visible(str(texto), lineas=False), quote=True).translate(_MARKDOWN)
 
 
 def en_csv(valor):
     """Una celda de CSV que ninguna hoja de cálculo ejecuta como fórmula."""
     if not isinstance(valor, str):
         return valor
-    texto = visible(' '.join(valor.splitlines()))
+    texto = visible(valor, lineas=False)
     inicio = unicodedata.normalize('NFKC', valor).lstrip()
     inicio = ''.join(c for c in inicio if not invisible(c)).lstrip()
-    return "'" + texto if inicio.startswith(_FORMULA) or texto.startswith('\t') else texto
+    return "'" + texto if inicio.startswith(_FORMULA) else texto
 
 
 def _bloque(texto, sangria='  '):

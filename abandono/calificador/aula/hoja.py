@@ -6,6 +6,8 @@ celda que no se toca se escriben de vuelta byte a byte. Solo la celda que se
 rellena se escribe de nuevo, entre comillas si las necesita.
 """
 
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
 _SEPARADORES = (',', ';', '\t')
 
 
@@ -99,14 +101,15 @@ def leer(ruta):
 def nota_para(total, maximo, celda_maxima):
     """``total`` (de ``maximo``) en la escala del aula, cuyo máximo está en ``celda_maxima`` ('100.00', '10,00').
 
-    Con el mismo separador decimal que esa celda y dos decimales, como las exporta el
-    aula; si la celda no es un número positivo, el total tal cual.
+    Con el mismo separador decimal que esa celda y dos decimales (la mitad, hacia
+    arriba: 8,125 es 8,13), como las exporta el aula; si la celda no es un número
+    positivo, el total tal cual.
     """
     texto = celda_maxima.strip()
     decimal = ',' if ',' in texto and '.' not in texto else '.'
     try:
-        maximo_aula = float(texto.replace(',', '.'))
-    except ValueError:
-        maximo_aula = 0
-    escala = maximo_aula / maximo if maximo_aula > 0 else 1
-    return f'{total * escala:.2f}'.replace('.', decimal)
+        maximo_aula = Decimal(texto.replace(',', '.'))
+    except InvalidOperation:
+        maximo_aula = Decimal(0)
+    nota = Decimal(str(total)) * (maximo_aula / Decimal(maximo) if maximo_aula > 0 else 1)
+    return str(nota.quantize(Decimal('0.01'), ROUND_HALF_UP)).replace('.', decimal)
