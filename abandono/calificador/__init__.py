@@ -9,4 +9,8 @@
 - ``diagnostico``: la línea de un error del estudiante y el arreglo de los tropiezos conocidos.
 - ``complemento``: el complemento de pytest (``--entrega``, puntos, resumen).
 - ``clase``: califica una clase entera; ``comprobar``: un estudiante su propia carpeta.
+- ``aula``: de dónde vienen las entregas de una clase (una carpeta, o el zip de Moodle o de Canvas)
+  y las hojas de calificaciones que vuelven al aula.
+- ``notas``: la carpeta de notas de una clase, con el contenido que arma ``informes``, los nombres
+  de archivo de ``nombres`` y los ajustes a mano de ``ajustes``.
 """

@@ -4,7 +4,7 @@
     Ana García_1234,4,+1,la URL es otra forma válida de llegar al servicio
     garciaana_5678,2,0,flask_test.py copiado de un compañero
 
-``entrega`` es el nombre de la columna ``entrega`` de ``calificaciones.csv`` (vale
+``entrega`` es el nombre de la columna ``entrega`` de ``calificaciones.csv`` (sirve
 también el número del aula virtual o el nombre de su archivo de retroalimentación);
 ``puntos``, ``+N`` o ``-N`` para sumar o restar a lo que dio la calificación, o ``N``
 para poner ese valor. El ejercicio ajustado queda entre 0 y sus puntos. Varias líneas

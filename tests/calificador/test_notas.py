@@ -91,7 +91,7 @@ def test_los_ajustes_se_aplican_se_muestran_y_sobreviven(tmp_path):
     assert (tmp_path / 'ajustes.csv').read_text() == CABECERA_AJUSTES   # la primera vez, solo la cabecera
     (tmp_path / 'ajustes.csv').write_text(
         '\ufeffentrega;ejercicio;puntos;motivo\n'       # como lo guarda Excel en español
-        'ana;2;+1;la ruta /Hola también vale\n'
+        'ana;2;+1;la ruta /Hola también es correcta\n'
         '1235;4;2;"envía el cliente; lo muestra con print(r.text)"\n'
         'ana;1;-1;"=HYPERLINK(""x"")"\n'
         'nadie;1;+1;no existe\n'
@@ -108,7 +108,7 @@ def test_los_ajustes_se_aplican_se_muestran_y_sobreviven(tmp_path):
             filas['Luis Pérez_1235']['ajuste']) == ('2', str(MAXIMO - 1), '2')
     assert len(avisos) == 4 and all('ajustes.csv, línea' in a for a in avisos)
     retro = (tmp_path / 'retroalimentacion' / 'ana.md').read_text(encoding='utf-8')
-    assert '**Ajuste del profesor**, ejercicio 2: 0 → 1 (+1): la ruta /Hola también vale' in retro
+    assert '**Ajuste del profesor**, ejercicio 2: 0 → 1 (+1): la ruta /Hola también es correcta' in retro
     informe = (tmp_path / 'informe.md').read_text(encoding='utf-8')
     seccion = informe.split('## Ajustes a mano')[1].split('\n## ')[0]
     assert 'envía el cliente; lo muestra con print(r.text)' in seccion and '=HYPERLINK' in seccion
