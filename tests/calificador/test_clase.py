@@ -21,6 +21,7 @@ import threading
 import time
 import zipfile
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
@@ -414,6 +415,27 @@ def _rellena(ruta):
     return Hoja(ruta.read_bytes().decode('utf-8'))
 
 
+def _sobre(puntos, maximo_aula, decimal='.'):
+    """``puntos`` de la calificación en la escala del aula, con dos decimales y la mitad hacia arriba."""
+    nota = Decimal(puntos) * Decimal(maximo_aula) / Decimal(sum(MAXIMOS.values()))
+    return str(nota.quantize(Decimal('0.01'), ROUND_HALF_UP)).replace('.', decimal)
+
+
+# Las filas de la hoja de Moodle: tres que entregaron y una que no.
+HOJA_DE_TRES = [(1234, 'Ana García', 'ana@ejemplo.org', True), (1235, 'Luis Pérez', 'luis@ejemplo.org', True),
+                (1237, 'Sin Entrega', 'nadie@ejemplo.org', False), (1236, 'Marta Ruiz', 'marta@ejemplo.org', True)]
+
+
+def _moodle(base, tres, idioma, maxima, carpetas=True, extra=(), mas_filas=()):
+    """(el zip de Moodle de la clase de tres, más las entradas ``extra``; su hoja, más ``mas_filas``)."""
+    (solucion, _), (hola, _), (sin_run, _) = tres.values()
+    origen = aulas.zip_moodle(base / 'CURSO-Despliegue-77.zip', {
+        ('Ana García', 1234): solucion, ('Luis Pérez', 1235): hola, ('Marta Ruiz', 1236): sin_run}, carpetas, extra=extra)
+    hoja = base / 'Calificaciones-CURSO-Despliegue-77.csv'
+    hoja.write_text(aulas.hoja_moodle([*HOJA_DE_TRES, *mas_filas], idioma, maxima), encoding='utf-8')
+    return origen, hoja
+
+
 @pytest.mark.lento
 def test_de_moodle_a_moodle_con_entradas_hostiles_y_una_bomba_de_700_mb(tmp_path, tres, capsys):
     """El zip con carpetas y la hoja en inglés: zip slip, un enlace y 700 MB se quedan fuera, la clase se califica."""
@@ -421,29 +443,20 @@ def test_de_moodle_a_moodle_con_entradas_hostiles_y_una_bomba_de_700_mb(tmp_path
              (aulas.enlace('Eva Mala_1240_assignsubmission_file/servicio1.py'), b'/etc/passwd'),
              ('Eva Mala_1240_assignsubmission_file/flask_test.py', (CARPETA_EJERCICIOS / 'flask_test.py').read_bytes()),
              ('Pepe Bomba_1241_assignsubmission_file/entrega.zip', aulas.bomba(tmp_path / 'bomba.zip').read_bytes())]
-    (solucion, _), (hola, hola_total), (sin_run, sin_run_total) = tres.values()
-    origen = aulas.zip_moodle(tmp_path / 'CURSO-Despliegue-77.zip', {
-        ('Ana García', 1234): solucion, ('Luis Pérez', 1235): hola, ('Marta Ruiz', 1236): sin_run}, extra=extra)
-    hoja = tmp_path / 'hoja.csv'
-    hoja.write_text(aulas.hoja_moodle([(1234, 'Ana García', 'ana@ejemplo.org', True),
-                                       (1235, 'Luis Pérez', 'luis@ejemplo.org', True),
-                                       (1237, 'Sin Entrega', 'nadie@ejemplo.org', False),
-                                       (1236, 'Marta Ruiz', 'marta@ejemplo.org', True),
-                                       (1240, 'Eva Mala', 'eva@ejemplo.org', True),
-                                       (1241, 'Pepe Bomba', 'pepe@ejemplo.org', True)], 'en', '100.00'), encoding='utf-8')
+    origen, hoja = _moodle(tmp_path, tres, 'en', '100.00', extra=extra, mas_filas=[
+        (1240, 'Eva Mala', 'eva@ejemplo.org', True), (1241, 'Pepe Bomba', 'pepe@ejemplo.org', True)])
     assert clase.main([str(origen), '--hoja', str(hoja)]) == 0
     salida = tmp_path / 'notas_CURSO-Despliegue-77'
     err = capsys.readouterr().err
     assert 'Pepe Bomba_1241: La entrega no se desempaquetó ni se calificó: con lo que trae entrega.zip' in err
     original, rellena = _rellena(hoja), _rellena(salida / 'moodle_calificaciones.csv')
     assert rellena.texto().splitlines()[3] == original.texto().splitlines()[3]   # sin entrega: igual
-    notas_ = {rellena.celdas(f)[0]: rellena.celdas(f)[4] for f in range(1, len(rellena))}
-    total = sum(MAXIMOS.values())
-    assert notas_ == {'Participant 1234': '100.00', 'Participant 1235': f'{100 * hola_total / total:.2f}',
-                      'Participant 1237': '', 'Participant 1236': f'{100 * sin_run_total / total:.2f}',
-                      'Participant 1240': '0.00', 'Participant 1241': '0.00'}
+    total, (_, hola), (_, sin_run) = sum(MAXIMOS.values()), *list(tres.values())[1:]
+    assert {rellena.celdas(f)[0]: rellena.celdas(f)[4] for f in range(1, len(rellena))} == {
+        'Participant 1234': '100.00', 'Participant 1235': _sobre(hola, 100), 'Participant 1237': '',
+        'Participant 1236': _sobre(sin_run, 100), 'Participant 1240': '0.00', 'Participant 1241': '0.00'}
     assert 'no se desempaquetó' in rellena.celdas(6)[9] and rellena.celdas(1)[9].startswith(f'{total}/{total} ')
-    for fila in range(len(original)):
+    for fila in range(len(original)):   # fuera de la calificación y los comentarios, nada cambia
         assert rellena.celdas(fila)[:4] + rellena.celdas(fila)[5:9] == original.celdas(fila)[:4] + original.celdas(fila)[5:9]
     with zipfile.ZipFile(salida / 'moodle_retroalimentacion.zip') as archivo:
         assert len(archivo.namelist()) == 5
@@ -453,25 +466,17 @@ def test_de_moodle_a_moodle_con_entradas_hostiles_y_una_bomba_de_700_mb(tmp_path
 
 @pytest.mark.lento
 def test_de_moodle_a_moodle_en_espanol_sin_carpetas(tmp_path, tres):
-    (solucion, _), (hola, hola_total), (sin_run, sin_run_total) = tres.values()
-    origen = aulas.zip_moodle(tmp_path / 'CURSO-Despliegue-77.zip', {
-        ('Ana García', 1234): solucion, ('Luis Pérez', 1235): hola, ('Marta Ruiz', 1236): sin_run}, carpetas=False)
-    hoja = tmp_path / 'Calificaciones-CURSO-Despliegue-77.csv'
-    hoja.write_text(aulas.hoja_moodle([(1234, 'Ana García', 'ana@ejemplo.org', True),
-                                       (1235, 'Luis Pérez', 'luis@ejemplo.org', True),
-                                       (1237, 'Sin Entrega', 'nadie@ejemplo.org', False),
-                                       (1236, 'Marta Ruiz', 'marta@ejemplo.org', True)], 'es', '10,00'), encoding='utf-8')
+    origen, hoja = _moodle(tmp_path, tres, 'es', '10,00', carpetas=False)
     assert clase.main([str(origen), '--hoja', str(hoja)]) == 0
     rellena = _rellena(tmp_path / 'notas_CURSO-Despliegue-77' / 'moodle_calificaciones.csv')
-    total = sum(MAXIMOS.values())
-    assert [rellena.celdas(f)[4] for f in range(1, 5)] == [
-        '10,00', f'{10 * hola_total / total:.2f}'.replace('.', ','), '', f'{10 * sin_run_total / total:.2f}'.replace('.', ',')]
+    (_, hola), (_, sin_run) = list(tres.values())[1:]
+    assert [rellena.celdas(f)[4] for f in range(1, 5)] == ['10,00', _sobre(hola, 10, ','), '', _sobre(sin_run, 10, ',')]
     assert rellena.celdas(0) == _rellena(hoja).celdas(0)
 
 
 @pytest.mark.lento
 def test_de_canvas_a_canvas_una_recalificada_y_los_ajustes_sobreviven(tmp_path, tres):
-    (solucion, total), (hola, hola_total), (sin_run, sin_run_total) = tres.values()
+    (solucion, _), (hola, hola_total), (sin_run, sin_run_total) = tres.values()
     origen = aulas.zip_canvas(tmp_path / 'submissions.zip', {
         ('garciaana', 501): solucion, ('perezluis', 502): hola, ('ruizmarta', 503): sin_run},
         tarde={('perezluis', 502)}, repetidos={('ruizmarta', 503)})
@@ -484,8 +489,8 @@ def test_de_canvas_a_canvas_una_recalificada_y_los_ajustes_sobreviven(tmp_path, 
     def columna():
         rellena = _rellena(salida / 'canvas_calificaciones.csv')
         return {rellena.celdas(f)[1]: rellena.celdas(f)[5] for f in range(1, len(rellena))}
-    assert columna() == {'': '10.00', '501': '10.00', '502': f'{10 * hola_total / total:.2f}', '599': '',
-                         '503': f'{10 * sin_run_total / total:.2f}'}   # la última subida de Marta, no la anterior
+    assert columna() == {'': '10.00', '501': '10.00', '502': _sobre(hola_total, 10), '599': '',
+                         '503': _sobre(sin_run_total, 10)}   # la última subida de Marta, no la anterior
     assert 'tarde (según Canvas)' in (salida / 'informe.md').read_text(encoding='utf-8')
 
     (salida / 'ajustes.csv').write_text('entrega,ejercicio,puntos,motivo\nperezluis_502,2,+1,otra forma del saludo\n')
@@ -496,11 +501,11 @@ def test_de_canvas_a_canvas_una_recalificada_y_los_ajustes_sobreviven(tmp_path, 
     despues = {p.name: p.stat().st_mtime_ns for p in retro.iterdir()}
     assert {n for n in antes if antes[n] != despues[n]} == {'perezluis_502.md'}
     assert 'otra forma del saludo' in (retro / 'perezluis_502.md').read_text(encoding='utf-8')
-    assert columna()['502'] == f'{10 * (hola_total + 1) / total:.2f}'
+    assert columna()['502'] == _sobre(hola_total + 1, 10)
 
     assert clase.main([str(origen), '--hoja', str(libro)]) == 0   # la clase entera otra vez
     assert (salida / 'ajustes.csv').read_bytes() == ajustes
-    assert columna()['502'] == f'{10 * (hola_total + 1) / total:.2f}'
+    assert columna()['502'] == _sobre(hola_total + 1, 10)
     with open(salida / 'calificaciones.csv', encoding='utf-8') as archivo:
         filas = {f['entrega']: f for f in csv.DictReader(archivo)}
     assert (filas['perezluis_502']['total'], filas['perezluis_502']['ajuste']) == (str(hola_total + 1), '1')
