@@ -60,15 +60,18 @@ def test_las_notas_se_escriben_con_cualquier_nombre(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith('.')]
 
 
-def test_si_algo_falla_las_notas_anteriores_quedan_intactas(tmp_path, monkeypatch):
+@pytest.mark.parametrize('falla', ['al_armarlas', 'al_escribirlas'])
+def test_si_algo_falla_las_notas_anteriores_quedan_intactas(tmp_path, monkeypatch, falla):
     notas.escribir(tmp_path, _notas([_calificacion('ana'), _calificacion('luis', fallan=(2,))]))
     antes = {p: p.read_bytes() for p in tmp_path.rglob('*') if p.is_file()}
-
-    def disco_lleno(*_):
-        raise OSError(28, 'No queda espacio en el dispositivo')
-    monkeypatch.setattr(informes, 'grafico', disco_lleno)
+    if falla == 'al_armarlas':
+        def disco_lleno(*_):
+            raise OSError(28, 'No queda espacio en el dispositivo')
+        monkeypatch.setattr(informes, 'grafico', disco_lleno)
+    else:   # un nombre de archivo que el sistema no acepta, a mitad de escribir las nuevas
+        monkeypatch.setattr(notas, 'archivo_de', lambda nombre: nombre * 300 + '.md')
     with pytest.raises(OSError):
-        notas.escribir(tmp_path, _notas([_calificacion('ana', fallan=(1,))]))
+        notas.escribir(tmp_path, _notas([_calificacion('ana', fallan=(1,)), _calificacion('luis')]))
     assert {p: p.read_bytes() for p in tmp_path.rglob('*') if p.is_file()} == antes
     assert not [p for p in tmp_path.iterdir() if p.name.startswith('.')]
 
