@@ -250,6 +250,8 @@ def main(argv=None):
             salida = _salida(origen, args.salida)
             anteriores = notas.leer(salida) if args.solo is not None else None
             clase = aula.abrir(origen, privada, args.solo)
+            if args.tarea is not None and clase.plataforma != 'canvas':
+                raise ValueError('TAREA solo sirve con el libro de Canvas.')
             if args.hoja:
                 notas.comprobar_hoja(clase.plataforma, args.hoja, args.tarea)
             salida.mkdir(parents=True, exist_ok=True)

@@ -136,8 +136,7 @@ def retroalimentacion(calificacion):
     for aviso in calificacion.get('avisos', ()):
         lineas += ['', f'**Al desempaquetar:** {en_markdown(aviso)}']
     if calificacion['error']:
-        lineas += ['', f"**Aviso:** la calificación no terminó con normalidad ({en_markdown(calificacion['error'])}); "
-                       'lo que no se llegó a comprobar cuenta 0.']
+        lineas += ['', f"**Aviso:** {_sin_terminar(calificacion)}; lo que no se llegó a comprobar cuenta 0."]
     for ajuste in calificacion.get('ajustes', ()):
         lineas += ['', f"**Ajuste del profesor**, {_ajuste_en_texto(ajuste)}: {en_markdown(ajuste['motivo'])}"]
     for r in calificacion['resultados']:
@@ -148,10 +147,18 @@ def retroalimentacion(calificacion):
     return '\n'.join(lineas) + '\n'
 
 
+def _sin_terminar(calificacion):
+    """Por qué no se calificó todo: lo que pasó al desempaquetarla, o el error de la calificación."""
+    if not calificacion['resultados']:
+        return en_markdown(calificacion['error'].rstrip('.'))
+    return f"la calificación no terminó con normalidad ({en_markdown(calificacion['error'])})"
+
+
 def primer_fallo(calificacion):
     """La primera causa de que falten puntos, en una línea (o '' si no falta ninguno)."""
     if calificacion['error']:
-        return f"la calificación no terminó con normalidad: {calificacion['error']}"
+        return calificacion['error'] if not calificacion['resultados'] else (
+            f"la calificación no terminó con normalidad: {calificacion['error']}")
     for r in calificacion['resultados']:
         if r['obtenidos'] < r['puntos'] and r['mensaje'] and not r['mensaje'].startswith(POR_EL_ERROR_DE_ARRIBA):
             return f"ejercicio {r['ejercicio']}, {r['mensaje'].strip().splitlines()[0]}"

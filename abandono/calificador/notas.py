@@ -121,7 +121,7 @@ def _hoja_del_aula(notas, salida, hoja, tarea):
         valores = {c['id']: (informes.fila(c)['total'], informes.comentario(c)) for c in notas.calificaciones}
         rellenados = moodle.rellenar(rellenable, valores, maximo)
     else:
-        if tarea is None and notas.tarea_canvas:
+        if hoja is None and tarea is None and notas.tarea_canvas:   # el libro de la vez anterior, su columna
             indice = _indice(rellenable, notas.tarea_canvas)
         else:
             indice = canvas.columna(rellenable, tarea)
@@ -136,11 +136,8 @@ def _hoja_del_aula(notas, salida, hoja, tarea):
 
 
 def _indice(hoja, cabecera):
-    """El índice de la columna ``cabecera`` (la que se eligió la vez anterior) en el libro."""
-    cabeceras = [c.strip() for c in hoja.celdas(0)]
-    if cabecera not in cabeceras:
-        raise ValueError(f'el libro ya no tiene la columna «{cabecera}»: di cuál rellenar con TAREA=<su número>')
-    return cabeceras.index(cabecera)
+    """El índice de la columna ``cabecera`` en el libro."""
+    return [c.strip() for c in hoja.celdas(0)].index(cabecera)
 
 
 def _contenido(notas, salida, hoja=None, tarea=None):
