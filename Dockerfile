@@ -5,7 +5,7 @@
 # conexiones lentas u ociosas no dejan sin respuesta a los demás clientes. La
 # orden de abajo aguanta 5000 cuerpos lentos, 200 cabeceras lentas y 2 conexiones
 # ociosas mientras un cliente normal recibe el 99 % de sus respuestas en menos de
-# 1 s (tests/robustez/test_lentos.py; el diseño, en docs/produccion.md).
+# 1 s (tests/servicio/test_lentos.py; el diseño, en docs/produccion.md).
 # Más allá de eso, y para internet, pon delante un proxy que limite conexiones por
 # cliente y dé HTTPS (despliegue/nginx/ o el balanceador de la nube).
 

@@ -3,14 +3,13 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PUERTO ?= 9696
 ENTREGAS ?= entregas
 
 .PHONY: servicio test test-lento jupyter cuadernos modelo calificar ejercicios bench limpiar sistema empezar html comprobar requisitos
 
-## servicio: instala lo mínimo, entrena el modelo y arranca servicio1.py en el puerto 9696
+## servicio: instala lo mínimo, entrena el modelo y arranca servicio1.py en el puerto de la lección (o PUERTO=...)
 servicio: $(VENV)/.entrenamiento modelo_trabajo.bin
-	$(PY) servicio1.py --port $(PUERTO)
+	$(PY) servicio1.py $(if $(PUERTO),--port $(PUERTO))
 
 ## test: instala todo el taller, entrena el modelo y pasa las pruebas (sin las lentas)
 test: sistema $(VENV)/.taller modelo_trabajo.bin

@@ -7,7 +7,8 @@ La respuesta vive en ``solutions/flask_test.py`` (de ahí sale el ejercicio de
 """
 import os
 
+from abandono.taller import PUERTO_LECCION
 from solutions.flask_test import app
 
 if __name__ == '__main__':
-    app.run(debug=False, host='0.0.0.0', port=int(os.environ.get('PUERTO', 9696)))
+    app.run(debug=False, host='0.0.0.0', port=int(os.environ.get('PUERTO', PUERTO_LECCION)))

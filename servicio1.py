@@ -17,6 +17,7 @@ import sys
 
 from abandono.ayuda import analizador
 from abandono.integridad import RUTA_MODELO, ModeloNoConfiable, cargar_modelo
+from abandono.taller import PUERTO_LECCION
 
 # El código con el que gunicorn reconoce que un worker no puede arrancar: en vez
 # de lanzar otro sin fin, se para (con cualquier otro código reintentaría).
@@ -51,7 +52,7 @@ class _SinVersion(WSGIRequestHandler):
 def main(argv=None):
     parser = analizador(description='Servicio de abandono (servidor de desarrollo de Flask).')
     parser.add_argument('--host', help='dirección de escucha (por defecto 0.0.0.0; con --debug, 127.0.0.1)')
-    parser.add_argument('--port', type=int, default=9696, help='puerto (por defecto %(default)s)')
+    parser.add_argument('--port', type=int, default=PUERTO_LECCION, help='puerto (por defecto %(default)s)')
     parser.add_argument('--debug', action='store_true',
                         help='activa el depurador de Werkzeug; solo en tu computadora, nunca en producción')
     args = parser.parse_args(argv)

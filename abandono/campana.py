@@ -17,8 +17,9 @@ from tqdm import tqdm
 
 from abandono.ayuda import analizador
 from abandono.esquema import MAX_CLIENTES_LOTE
+from abandono.taller import PUERTO_LECCION
 
-URL = 'http://localhost:9696'
+URL = f'http://localhost:{PUERTO_LECCION}'
 LOTE = 1000
 
 

@@ -12,7 +12,11 @@ CATEGORICAS = [
     'techsupport', 'streamingtv', 'streamingmovies',
     'contract', 'paperlessbilling', 'paymentmethod',
 ]
-NUMERICAS = ['tenure', 'monthlycharges', 'totalcharges']
+# Lo que el modelo debe haber aprendido como números: DictVectorizer codifica los textos y deja
+# los números como están, así que seniorcitizen (0/1), categórica para el curso, también lo es.
+# integridad.comprobar_forma rechaza un modelo con otras, y el servicio las pide todas (esquema.py).
+COLUMNAS_NUMERICAS = ['seniorcitizen', 'tenure', 'monthlycharges', 'totalcharges']
+NUMERICAS = [c for c in COLUMNAS_NUMERICAS if c not in CATEGORICAS]  # las tres numéricas del curso
 CARACTERISTICAS = CATEGORICAS + NUMERICAS
 # El orden de las columnas en el CSV del curso (el mismo del ``cliente`` de abajo).
 _ORDEN_CSV = [

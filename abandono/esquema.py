@@ -12,14 +12,19 @@ from typing import Annotated, Literal
 from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, with_config
 from typing_extensions import NotRequired, TypedDict
 
-# Las características numéricas del curso, con límites generosos pero finitos:
-# un número absurdo es un error del que llama, no un cliente. Un modelo con otras
-# columnas numéricas se rechaza al cargarlo (integridad.comprobar_forma).
-RANGOS = {
+from abandono.datos import COLUMNAS_NUMERICAS
+
+# Lo que puede traer una petición, además de las categorías que conoce dv: cada campo con su tipo
+# y sus límites, generosos pero finitos (un número absurdo es un error del que llama, no un
+# cliente). Las columnas numéricas del modelo (datos.COLUMNAS_NUMERICAS) son obligatorias; los
+# demás campos, opcionales: el modelo no los usa. Añadir uno opcional es una línea aquí.
+CAMPOS = {
     'seniorcitizen': Annotated[int, Field(ge=0, le=1)],
     'tenure': Annotated[int, Field(ge=0, le=1200)],
     'monthlycharges': Annotated[float, Field(ge=0, le=100_000, allow_inf_nan=False)],
     'totalcharges': Annotated[float, Field(ge=0, le=100_000_000, allow_inf_nan=False)],
+    # Lo repite la respuesta.
+    'customerid': Annotated[str | None, Field(max_length=100)],
 }
 MAX_CLIENTES_LOTE = 10_000
 
@@ -135,8 +140,9 @@ class Validador:
     def __init__(self, dv):
         self.categorias = categorias_del_modelo(dv)
         campos = {campo: Literal[tuple(valores)] for campo, valores in self.categorias.items()}
-        campos.update(RANGOS)
-        campos['customerid'] = NotRequired[Annotated[str | None, Field(max_length=100)]]
+        # Cada columna numérica del modelo, obligatoria: sin ella, dv pondría un 0 sin avisar.
+        campos.update({campo: CAMPOS[campo] for campo in COLUMNAS_NUMERICAS})
+        campos.update({campo: NotRequired[tipo] for campo, tipo in CAMPOS.items() if campo not in campos})
         # Un TypedDict y no un BaseModel: pydantic devuelve directamente un dict
         # (sin model_dump), la mitad de trabajo por cliente con las mismas reglas.
         self.Cliente = TypedDict('Cliente', campos)
@@ -154,7 +160,7 @@ class Validador:
         return self._uno.json_schema(ref_template=ref_template)
 
     def cliente(self, cuerpo):
-        """Un cliente como dict con solo las características del modelo (y customerid)."""
+        """Un cliente como dict con solo las características del modelo y los campos de CAMPOS que traiga."""
         return _sin_nulos(self._validar(self._uno, cuerpo))
 
     def lote(self, cuerpo):

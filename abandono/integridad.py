@@ -22,10 +22,11 @@ import pickle
 from pathlib import Path
 
 # Lo que puede pedir el pickle de (dv, modelo): sale de los tipos de modelo que sabe servir el servicio.
+from abandono.datos import COLUMNAS_NUMERICAS
 from abandono.modelos import CLASES_PERMITIDAS as _CLASES_PERMITIDAS
+from abandono.taller import RAIZ
 
-RUTA_MODELO = os.environ.get(
-    'ABANDONO_MODELO', str(Path(__file__).resolve().parent.parent / 'modelo_trabajo.bin'))
+RUTA_MODELO = os.environ.get('ABANDONO_MODELO', str(RAIZ / 'modelo_trabajo.bin'))
 
 
 class ModeloNoConfiable(Exception):
@@ -82,8 +83,6 @@ def comprobar_forma(dv, modelo):
     """Que ``(dv, modelo)`` sea lo que el servicio sabe servir; si no, ``ModeloNoConfiable`` con el porqué."""
     from sklearn.feature_extraction import DictVectorizer
 
-    from abandono.esquema import RANGOS
-
     if isinstance(modelo, DictVectorizer) and not isinstance(dv, DictVectorizer):
         raise ModeloNoConfiable('La tupla está al revés: se guardó (modelo, dv) y debe ser (dv, modelo).')
     if not isinstance(dv, DictVectorizer):
@@ -98,10 +97,10 @@ def comprobar_forma(dv, modelo):
     if getattr(modelo, 'n_features_in_', len(dv.feature_names_)) != len(dv.feature_names_):
         raise ModeloNoConfiable(f'El modelo espera {modelo.n_features_in_} columnas y dv produce '
                                 f'{len(dv.feature_names_)}: no se entrenaron juntos.')
-    # Los números que acepta el servicio tienen límites en esquema.RANGOS; las categorías salen de dv.
+    # Las categorías salen de dv; los números deben ser los del curso, los que el servicio pide y valida.
     numericas = {n for n in dv.feature_names_ if dv.separator not in n}
-    if numericas != set(RANGOS):
-        sobran, faltan = sorted(numericas - set(RANGOS)), sorted(set(RANGOS) - numericas)
+    if numericas != set(COLUMNAS_NUMERICAS):
+        sobran, faltan = sorted(numericas - set(COLUMNAS_NUMERICAS)), sorted(set(COLUMNAS_NUMERICAS) - numericas)
         raise ModeloNoConfiable(
             'Las columnas numéricas del modelo no son las del curso'
             + (f'; el servicio no conoce: {", ".join(sobran)}' if sobran else '')

@@ -11,11 +11,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-RAIZ = Path(__file__).resolve().parent.parent
-# El puerto que la lección escribe a mano en servicio1.py, flask_test.py y probar_servicio.py.
-PUERTO_LECCION = 9696
+from abandono.taller import PUERTO_LECCION, RAIZ  # noqa: F401  (también lanzador.PUERTO_LECCION)
 
 
 class NoArranca(RuntimeError):
@@ -39,11 +36,11 @@ def escucha(puerto, host='127.0.0.1'):
 # gevent: gunicorn atiende cada conexión en una corrutina y no en un worker entero,
 # así que unos clientes lentos no dejan sin servicio a los demás (bench/lentos.py).
 # --worker-connections 5000: conexiones por worker; con dos, caben 5000 cuerpos
-# lentos, 200 cabeceras lentas y los clientes normales (tests/despliegue/
-# test_lentos_a_escala.py), y la memoria de 5000 por worker cabe en el límite de
+# lentos, 200 cabeceras lentas y los clientes normales (tests/servicio/
+# test_lentos.py), y la memoria de 5000 por worker cabe en el límite de
 # despliegue/k8s. --backlog 4096: la cola del núcleo para las conexiones que aún
 # no se aceptan (el máximo habitual de net.core.somaxconn). Los plazos de cabeceras
-# y cuerpo y el límite de archivos, en gunicorn.conf.py.
+# y cuerpo y el límite de archivos, en abandono/ganchos.py.
 # --preload: el maestro carga el modelo antes de abrir el puerto y, si el modelo
 # no vale, se para en vez de reiniciar workers sin fin. --graceful-timeout 5: una
 # parada ordenada cabe en los 10 s de «docker stop». Sin socket de control: nadie

@@ -3,12 +3,13 @@
 El cliente sale del ``Validador`` (las categorías que conoce el modelo) y las
 respuestas de los TypedDict de ``esquema`` (``Resultado``, ``Error``,
 ``Salud``), con los que el servicio construye lo que devuelve: si cambia uno,
-cambia el documento. ``tests/robustez/test_fuzz.py`` comprueba con
+cambia el documento. ``tests/servicio/test_fuzz.py`` comprueba con
 schemathesis que las respuestas reales cumplen estos esquemas y códigos.
 """
 from pydantic import TypeAdapter
 
-from abandono.esquema import MAX_CLIENTES_LOTE, RANGOS, Error, Resultado, Salud
+from abandono.datos import COLUMNAS_NUMERICAS
+from abandono.esquema import MAX_CLIENTES_LOTE, Error, Resultado, Salud
 
 REF = '#/components/schemas/{model}'
 
@@ -49,7 +50,7 @@ def documento(validador):
         'name': 'factores', 'in': 'query', 'required': False,
         'description': 'Cuántos aportes al logit (los de más peso) añadir a cada resultado; '
                        'solo con una regresión logística.',
-        'schema': {'type': 'integer', 'minimum': 1, 'maximum': len(validador.categorias) + len(RANGOS)},
+        'schema': {'type': 'integer', 'minimum': 1, 'maximum': len(validador.categorias) + len(COLUMNAS_NUMERICAS)},
     }
     return {
         'openapi': '3.0.3',

@@ -24,7 +24,7 @@ MAX_CUERPO = 8 * 1024 * 1024
 JSON = 'application/json; charset=utf-8'
 
 _ERRORES_HTTP = {
-    # gunicorn.conf.py: el cuerpo no terminó de llegar en su plazo (PLAZO_CUERPO).
+    # abandono/ganchos.py: el cuerpo no terminó de llegar en su plazo (PLAZO_CUERPO).
     408: 'El cuerpo de la petición tardó demasiado en llegar; vuelve a enviarla.',
     413: f'El cuerpo de la petición es demasiado grande (máximo {MAX_CUERPO // (1024 * 1024)} MiB, '
          f'que caben {MAX_CLIENTES_LOTE} clientes por lote).',

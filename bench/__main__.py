@@ -12,11 +12,11 @@ import argparse
 import datetime
 import os
 import sys
-from pathlib import Path
 
 import psutil
 
 from abandono.ayuda import analizador
+from abandono.taller import RAIZ
 from bench import lentos, medidas, observabilidad, tipos
 
 OBJETIVO_RATIO = 0.9
@@ -35,7 +35,7 @@ NOMBRES = {'desarrollo': 'desarrollo (Flask)', 'gunicorn': 'gunicorn gevent -w 2
            'gunicorn sync': 'gunicorn sync -w 2', 'waitress': 'waitress'}
 
 
-INFORME = Path(__file__).resolve().parent.parent / 'docs' / 'bench.md'
+INFORME = RAIZ / 'docs' / 'bench.md'
 
 
 class Copia:
@@ -243,7 +243,7 @@ def main(argv=None):
 
     if not (args.rapido or args.clon or args.lentos or args.solo_calificador or args.solo_taller):
         # Una ejecución entera queda en docs/bench.md: las cifras de la documentación salen de
-        # ahí, de una sola ejecución (tests/robustez/test_bench.py comprueba que coinciden).
+        # ahí, de una sola ejecución (tests/bench/test_bench.py comprueba que coinciden).
         sys.stdout = Copia(sys.stdout, INFORME.open('w', encoding='utf-8'))
     print(f'# Banco de pruebas del taller ({datetime.date.today().isoformat()})\n')
     print(f'Máquina: {medidas.maquina()}.')

@@ -13,9 +13,11 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+from abandono.taller import PUERTO_LECCION
+
 _MARCO = re.compile(r'File "([^"]+)", line (\d+)')
 _NOMBRE = re.compile(r"name '(\w+)' is not defined")
-URL_LECCION = 'http://localhost:9696/predict'
+URL_LECCION = f'http://localhost:{PUERTO_LECCION}/predict'
 _MODULO = re.compile(r"No module named '([\w.]+)'")
 
 

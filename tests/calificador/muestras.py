@@ -23,12 +23,13 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-RAIZ = Path(__file__).resolve().parents[2]
-if str(RAIZ) not in sys.path:  # ejecutado como script (make bench lo hace): el paquete abandono del taller
-    sys.path.insert(0, str(RAIZ))
+_TALLER = str(Path(__file__).resolve().parents[2])
+if _TALLER not in sys.path:  # ejecutado como script (make bench lo hace): el paquete abandono del taller
+    sys.path.insert(0, _TALLER)
 
 from abandono.calificador.ejercicios import ARCHIVOS as _TABLA, EJERCICIOS  # noqa: E402
 from abandono.datos import CLIENTE_LECCION  # noqa: E402
+from abandono.taller import RAIZ  # noqa: E402
 
 BASES = {'solutions': RAIZ / 'solutions', 'exercises': RAIZ / 'exercises'}
 ARCHIVOS = tuple(_TABLA)

@@ -17,6 +17,7 @@ from abandono.datos import CLIENTE_LECCION
 from abandono.esquema import MAX_CLIENTES_LOTE
 from abandono.servicio import MAX_CUERPO
 from abandono.lanzador import GUNICORN, RAIZ, en_marcha, orden_servicio, puerto_libre
+from abandono.taller import PUERTO_LECCION
 
 K8S = RAIZ / 'despliegue' / 'k8s'
 NGINX = RAIZ / 'despliegue' / 'nginx' / 'abandono.conf'
@@ -49,7 +50,7 @@ def test_lo_que_pide_el_despliegue():
     etiquetas = todo['Deployment']['spec']['template']['metadata']['labels']
     assert todo['Service']['spec']['selector'].items() <= etiquetas.items()
     assert todo['HorizontalPodAutoscaler']['spec']['scaleTargetRef']['name'] == todo['Deployment']['metadata']['name']
-    assert contenedor['ports'][0]['containerPort'] == 9696
+    assert contenedor['ports'][0]['containerPort'] == PUERTO_LECCION
     assert todo['PodDisruptionBudget']['spec']['selector']['matchLabels'].items() <= etiquetas.items()
 
 
@@ -95,7 +96,7 @@ def nginx(tmp_path, gunicorn_sincrono):
         pytest.skip('no hay nginx (make sistema lo instala como root)')
     puerto = puerto_libre()
     servidor = NGINX.read_text().replace('listen 80;', f'listen 127.0.0.1:{puerto};').replace(
-        'server 127.0.0.1:9696;', f'server {gunicorn_sincrono.removeprefix("http://")};')
+        f'server 127.0.0.1:{PUERTO_LECCION};', f'server {gunicorn_sincrono.removeprefix("http://")};')
     (tmp_path / 'abandono.conf').write_text(servidor)
     temporales = ' '.join(f'{t}_temp_path {tmp_path / t};' for t in ('client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'))
     (tmp_path / 'nginx.conf').write_text(

@@ -15,6 +15,7 @@ import requests
 from abandono.datos import CLIENTE_LECCION
 from abandono.lanzador import RAIZ, en_marcha, puerto_libre
 from abandono.prediccion import predict_cliente
+from abandono.taller import PUERTO_LECCION
 from dockerfile import arranque, copiar_lo_que_copia_la_imagen
 
 pytestmark = pytest.mark.lento
@@ -36,7 +37,7 @@ def test_la_orden_de_la_imagen_arranca_y_responde(entorno, tmp_path, dv_modelo):
     puerto = puerto_libre()
     # ENTRYPOINT + CMD del Dockerfile, con los programas del entorno y un puerto libre de 127.0.0.1.
     orden = [str(entorno / 'bin' / a) if (entorno / 'bin' / a).exists() else a for a in arranque()]
-    orden = [f'127.0.0.1:{puerto}' if a == '0.0.0.0:9696' else a for a in orden]
+    orden = [f'127.0.0.1:{puerto}' if a == f'0.0.0.0:{PUERTO_LECCION}' else a for a in orden]
     assert f'127.0.0.1:{puerto}' in orden
     # Sin la carpeta del taller en sys.path: solo lo que la imagen copia y servicio.txt.
     sin_taller = {'PATH': f'{entorno / "bin"}:{os.environ["PATH"]}', 'PYTHONPATH': '', 'VIRTUAL_ENV': str(entorno)}

@@ -17,6 +17,7 @@ from abandono.datos import CLIENTE_LECCION
 from abandono.integridad import cargar_modelo
 from abandono.lanzador import puerto_libre
 from abandono.prediccion import predict_cliente
+from abandono.taller import PUERTO_LECCION
 from dockerfile import instrucciones
 
 pytestmark = pytest.mark.lento
@@ -68,7 +69,7 @@ def sano(motor, nombre, espera=60):
 def test_la_imagen_sirve_sana_sin_privilegios(motor, construida, tmp_path):
     puerto = puerto_libre()
     with contenedor(motor, construida, '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL',
-                    '-p', f'127.0.0.1:{puerto}:9696') as nombre:
+                    '-p', f'127.0.0.1:{puerto}:{PUERTO_LECCION}') as nombre:
         assert sano(motor, nombre)
         uid = subprocess.run([*motor, 'exec', nombre, 'id', '-u'], capture_output=True, text=True,
                              check=True).stdout.strip()

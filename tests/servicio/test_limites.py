@@ -63,11 +63,12 @@ def _en_trozos(datos, trozo=64 * 1024):
 
 def test_un_cuerpo_chunked_demasiado_grande_es_413_en_espanol(url_servicio):
     """Sin Content-Length el servicio lee como mucho MAX_CUERPO + 1 bytes y responde 413, no «JSON no válido»."""
-    grande = b'[' + b' ' * (9 * 2**20) + b']'
+    grande = b'[' + b' ' * (MAX_CUERPO + 2**20) + b']'
     respuesta = requests.post(url_servicio + '/predict_lote', data=_en_trozos(grande), timeout=60,
                               headers={'Content-Type': 'application/json'})
     assert respuesta.status_code == 413, respuesta.text[:300]
-    assert respuesta.json()['error'].startswith('El cuerpo de la petición es demasiado grande (máximo 8 MiB')
+    assert respuesta.json()['error'].startswith(
+        f'El cuerpo de la petición es demasiado grande (máximo {MAX_CUERPO // 2**20} MiB')
 
 
 def test_un_cuerpo_chunked_normal_se_responde(url_servicio, cliente):

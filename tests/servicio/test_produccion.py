@@ -21,10 +21,11 @@ import pytest
 import requests
 
 from abandono.lanzador import GUNICORN, RAIZ, WAITRESS, en_marcha, orden_servicio, puerto_libre
+from abandono.taller import PUERTO_LECCION
 from bench.medidas import procesos_del_servicio
 from dockerfile import DOCKERFILE, etapa_final, instrucciones
 
-PRODUCCION = [*GUNICORN, '--bind', '0.0.0.0:9696', 'servicio1:app']
+PRODUCCION = [*GUNICORN, '--bind', f'0.0.0.0:{PUERTO_LECCION}', 'servicio1:app']
 
 
 def test_el_cmd_del_dockerfile_es_la_orden_de_produccion():
@@ -39,7 +40,7 @@ def test_el_proceso_1_es_dumb_init_y_esta_en_servicio_txt():
 def test_la_documentacion_recomienda_las_mismas_ordenes():
     produccion = (RAIZ / 'docs' / 'produccion.md').read_text()
     assert ' '.join(PRODUCCION) in produccion
-    assert ' '.join([*WAITRESS, '--listen=0.0.0.0:9696', 'servicio1:app']) in produccion
+    assert ' '.join([*WAITRESS, f'--listen=0.0.0.0:{PUERTO_LECCION}', 'servicio1:app']) in produccion
 
 
 def test_hadolint():
@@ -92,9 +93,9 @@ def test_la_app_arranca_sin_los_paquetes_de_entrenamiento():
 def test_el_healthcheck_del_dockerfile_funciona(url_gunicorn):
     orden = json.loads(re.search(r'HEALTHCHECK .*?CMD (\[.*\])', re.sub(r'\\\n\s*', '', DOCKERFILE))[1])
     assert orden[0] == 'python'
-    vivo = [sys.executable, *orden[1:-1], orden[-1].replace(':9696', f':{urlsplit(url_gunicorn).port}')]
+    vivo = [sys.executable, *orden[1:-1], orden[-1].replace(f':{PUERTO_LECCION}', f':{urlsplit(url_gunicorn).port}')]
     assert subprocess.run(vivo, capture_output=True, timeout=30).returncode == 0
-    parado = [sys.executable, *orden[1:-1], orden[-1].replace(':9696', f':{puerto_libre()}')]
+    parado = [sys.executable, *orden[1:-1], orden[-1].replace(f':{PUERTO_LECCION}', f':{puerto_libre()}')]
     assert subprocess.run(parado, capture_output=True, timeout=30).returncode != 0
 
 
@@ -120,7 +121,7 @@ def test_parada_ordenada_en_menos_de_10_segundos():
 
 
 def test_una_parada_mientras_los_workers_arrancan_no_espera_el_graceful_timeout():
-    """Un SIGTERM justo al abrir el puerto, con los workers aún arrancando (gunicorn.conf.py, post_fork).
+    """Un SIGTERM justo al abrir el puerto, con los workers aún arrancando (abandono/ganchos.py, post_fork).
 
     Antes del gancho la señal se perdía en el worker y la parada tardaba el
     --graceful-timeout entero (5,2 s); ahora, menos de 1 s en esta máquina.
@@ -133,3 +134,35 @@ def test_una_parada_mientras_los_workers_arrancan_no_espera_el_graceful_timeout(
         proceso.wait(timeout=30)
         segundos = time.monotonic() - inicio
     assert segundos < 3, segundos
+
+
+# Una app que cuenta lo que ve dentro de su worker: los servidores de gevent vivos y su max_accept,
+# y si el StreamServer de gunicorn sigue siendo el de gevent (nadie lo ha cambiado para todos).
+ESPIA = """
+import gc, json
+import gevent.server
+from gunicorn.workers import ggevent
+
+def app(environ, start_response):
+    vistos = sorted({s.max_accept for s in gc.get_objects() if isinstance(s, gevent.server.StreamServer)})
+    start_response('200 OK', [('Content-Type', 'application/json')])
+    return [json.dumps({'max_accept': vistos, 'intacto': ggevent.StreamServer is gevent.server.StreamServer}).encode()]
+"""
+
+
+def test_cada_worker_gevent_acepta_varias_conexiones_por_vuelta(tmp_path):
+    """La orden de producción (dos workers gevent) con los ganchos de gunicorn.conf.py: 100 por vuelta, no 1.
+
+    Sin el gancho post_worker_init, gunicorn deja max_accept = 1 con varios
+    workers (docs/produccion.md). El gancho lo cambia en cada worker, sin tocar
+    el módulo de gunicorn.
+    """
+    from abandono.ganchos import ACEPTAR_POR_VUELTA
+
+    (tmp_path / 'espia.py').write_text(ESPIA)
+    puerto = puerto_libre()
+    orden = orden_servicio('gunicorn', puerto, modulo='espia')
+    orden[-1:-1] = ['--pythonpath', str(tmp_path)]
+    with en_marcha(orden, puerto) as url:
+        vistos = [requests.get(url, timeout=10).json() for _ in range(4)]
+    assert all(v == {'max_accept': [ACEPTAR_POR_VUELTA], 'intacto': True} for v in vistos), vistos

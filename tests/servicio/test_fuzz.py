@@ -33,6 +33,9 @@ from abandono.datos import CARACTERISTICAS, CATEGORICAS, CLIENTE_LECCION
 from abandono.esquema import categorias_del_modelo
 from abandono.servicio import MAX_CUERPO
 
+# Una prueba de aguante (pytest -m robustez): lo que llega mal, en cantidad o despacio.
+pytestmark = pytest.mark.robustez
+
 EJEMPLOS_HYPOTHESIS = int(os.environ.get('FUZZ_EJEMPLOS', 1700))
 EJEMPLOS_SCHEMATHESIS = 120  # por operación y modo: 2 operaciones × 2 modos
 AJUSTES = settings(max_examples=EJEMPLOS_HYPOTHESIS, deadline=None, database=None, derandomize=True,

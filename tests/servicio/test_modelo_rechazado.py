@@ -2,8 +2,8 @@
 
 Termina con el mensaje en español y sin traza, en vez de reiniciar workers
 sin fin con el puerto abierto (gunicorn sin ``--preload`` lo hacía: el worker
-salía con 1 y el maestro lanzaba otro; ahora ``gunicorn.conf.py`` comprueba el
-modelo en el maestro). Las órdenes: ``python servicio1.py``,
+salía con 1 y el maestro lanzaba otro; ahora ``gunicorn.conf.py`` pone
+``preload_app`` y el maestro carga el modelo). Las órdenes: ``python servicio1.py``,
 gunicorn con y sin ``--preload``, waitress-serve y el CMD del Dockerfile.
 
 El modelo rechazado (sin su huella) debe parar en menos de 10 s. El de otra
@@ -21,9 +21,14 @@ import time
 from pathlib import Path
 
 import pytest
+from gunicorn.arbiter import Arbiter
 
 from abandono.integridad import guardar_modelo, ruta_huella
 from abandono.lanzador import RAIZ, escucha, orden_servicio, puerto_libre
+from abandono.taller import PUERTO_LECCION
+
+# Una prueba de aguante (pytest -m robustez): lo que llega mal, en cantidad o despacio.
+pytestmark = pytest.mark.robustez
 
 LIMITE = 10.0
 LIMITE_ORDEN = 30.0
@@ -43,7 +48,7 @@ def ordenes(puerto):
         'gunicorn sin --preload': [a for a in gunicorn if a != '--preload'],
         'waitress': orden_servicio('waitress', puerto),
         # El CMD tal cual, con el gunicorn de este entorno y en 127.0.0.1.
-        'Dockerfile': [sys.executable, '-m', *[f'127.0.0.1:{puerto}' if a == '0.0.0.0:9696' else a
+        'Dockerfile': [sys.executable, '-m', *[f'127.0.0.1:{puerto}' if a == f'0.0.0.0:{PUERTO_LECCION}' else a
                                                for a in docker]],
     }
 
@@ -82,11 +87,12 @@ def test_cada_orden_termina_rapido_en_espanol_y_sin_traza(servidor, modelo, requ
     puerto = puerto_libre()
     proceso, segundos = arrancar(ordenes(puerto)[servidor], ruta, puerto)
     salida = proceso.stdout + proceso.stderr
-    assert proceso.returncode == 3, salida[-2000:]  # el código de gunicorn para «no puede arrancar»
+    # El código de gunicorn para «no puede arrancar», el de servicio1.NO_ARRANCA: con él, gunicorn se para.
+    assert proceso.returncode == Arbiter.WORKER_BOOT_ERROR, salida[-2000:]
     assert segundos < limite, salida[-2000:]
     assert f'servicio1.py: {mensaje}' in salida
     assert 'Traceback' not in salida
     assert salida.count('servicio1.py:') == 1  # una sola vez: nadie reintenta
-    assert 'Booting worker' not in salida  # gunicorn para antes de crear workers (gunicorn.conf.py)
+    assert 'Booting worker' not in salida  # gunicorn para antes de crear workers (preload_app en gunicorn.conf.py)
     assert not escucha(puerto)
 

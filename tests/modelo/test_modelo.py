@@ -5,8 +5,8 @@ import pytest
 
 from abandono import nucleo
 from abandono.datos import CARACTERISTICAS, CLIENTE_LECCION, cargar_clientes
-from abandono.entrenamiento import dividir, metricas
-from abandono.prediccion import predict, predict_cliente
+from abandono.entrenamiento import dividir, entrenar, metricas
+from abandono.prediccion import a_diccionarios, predict, predict_cliente
 
 
 @pytest.fixture(scope='module')
@@ -61,6 +61,15 @@ def test_el_par_conocido_de_cada_nucleo(nombre):
     assert resultado['nucleo'] == nombre
     assert resultado['iteraciones'] == 25  # sin converger: por eso el núcleo cambia los dígitos
     assert nucleo.conocido(resultado['probabilidad']) == nombre, resultado
+
+
+def test_convergida_la_receta_da_lo_mismo_con_cualquier_nucleo():
+    """Con tol=1e-10 liblinear llega al óptimo: ``nucleo.PROBABILIDAD_CONVERGIDA``, la que citan el cuaderno 01 y el modelo."""
+    df = dividir(cargar_clientes())[0]
+    dv, modelo = entrenar(df)
+    modelo.set_params(tol=1e-10).fit(dv.transform(a_diccionarios(df)), df['churn'].values)
+    assert modelo.n_iter_[0] > 25  # convergió más allá de donde se para la receta
+    assert round(predict_cliente(CLIENTE_LECCION, dv, modelo), 4) == nucleo.PROBABILIDAD_CONVERGIDA
 
 
 def test_predict_y_predict_cliente_coinciden_en_todos(dv_modelo):

@@ -11,6 +11,9 @@ import requests
 from abandono.datos import CLIENTE_LECCION
 from abandono.lanzador import RAIZ, en_marcha, escucha, orden_servicio, puerto_libre
 
+# Una prueba de aguante (pytest -m robustez): lo que llega mal, en cantidad o despacio.
+pytestmark = pytest.mark.robustez
+
 AQUI = Path(__file__).resolve().parent
 
 

@@ -25,9 +25,9 @@ from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
 CHROMIUM = shutil.which('chromium')
 CHROMEDRIVER = shutil.which('chromedriver')
-pytestmark = pytest.mark.skipif(
+pytestmark = [pytest.mark.navegador, pytest.mark.skipif(
     not (CHROMIUM and CHROMEDRIVER),
-    reason='no hay navegador: faltan chromium y chromium-driver (make sistema los instala como root)')
+    reason='no hay navegador: faltan chromium y chromium-driver (make sistema los instala como root)')]
 
 
 @pytest.fixture(scope='module')

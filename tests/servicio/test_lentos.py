@@ -10,8 +10,8 @@ prueba completa tarda unos 25 s por servidor y va en la tanda lenta
 A escala, la orden del Dockerfile (la que un contenedor publica, a menudo sin
 proxy delante): 5000 cuerpos lentos, 200 cabeceras lentas y 2 conexiones
 ociosas. Lo que lo permite está en la orden (--worker-connections, --backlog)
-y en gunicorn.conf.py (límite de archivos, varias conexiones aceptadas por
-vuelta, plazo del cuerpo); docs/produccion.md lo explica.
+y en los ganchos de abandono/ganchos.py (límite de archivos, varias conexiones
+aceptadas por vuelta, plazo del cuerpo); docs/produccion.md lo explica.
 """
 import json
 import socket
@@ -24,8 +24,12 @@ import requests
 
 from abandono.datos import CLIENTE_LECCION
 from abandono.lanzador import RAIZ, en_marcha, orden_servicio, puerto_libre
+from abandono.taller import PUERTO_LECCION
 from bench import lentos, medidas
 from dockerfile import instrucciones
+
+# Una prueba de aguante (pytest -m robustez): lo que llega mal, en cantidad o despacio.
+pytestmark = pytest.mark.robustez
 
 OBJETIVO = 0.99
 P99_MS = 1000
@@ -71,7 +75,7 @@ def test_la_orden_del_dockerfile_aguanta_5000_cuerpos_lentos():
     cmd = json.loads(instrucciones('CMD')[-1])
     # El gunicorn del entorno de las pruebas, y un puerto libre de 127.0.0.1.
     orden = [str(Path(sys.executable).with_name(cmd[0])),
-             *(f'127.0.0.1:{puerto}' if a == '0.0.0.0:9696' else a for a in cmd[1:])]
+             *(f'127.0.0.1:{puerto}' if a == f'0.0.0.0:{PUERTO_LECCION}' else a for a in cmd[1:])]
     assert f'127.0.0.1:{puerto}' in orden
     with en_marcha(orden, puerto) as url:
         resultado, _ = lentos.medir(url, medidas.cuerpo_cliente(), cabeceras=200, cuerpos=5000, ociosas=2,
@@ -81,9 +85,10 @@ def test_la_orden_del_dockerfile_aguanta_5000_cuerpos_lentos():
 
 @pytest.mark.lento
 def test_un_cuerpo_que_no_termina_de_llegar_recibe_408_en_su_plazo(tmp_path):
-    """El plazo del cuerpo de gunicorn.conf.py, acortado a 1 s con una configuración que la incluye."""
+    """El plazo del cuerpo de abandono/ganchos.py, acortado a 1 s con una configuración que incluye la del taller."""
     configuracion = tmp_path / 'plazo_corto.py'
-    configuracion.write_text(f'exec(open({str(RAIZ / "gunicorn.conf.py")!r}).read())\nPLAZO_CUERPO = 1.0\n')
+    configuracion.write_text(f'exec(open({str(RAIZ / "gunicorn.conf.py")!r}).read())\n'
+                             'from abandono.ganchos import plazo_del_cuerpo\npre_request = plazo_del_cuerpo(1.0)\n')
     puerto = puerto_libre()
     orden = orden_servicio('gunicorn', puerto)
     orden[-1:-1] = ['--config', str(configuracion)]

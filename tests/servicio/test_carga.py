@@ -1,7 +1,7 @@
 """Carga: 20 000 peticiones con 32 conexiones contra gunicorn, sin errores ni fugas de memoria.
 
 Tarda unos 15 s en esta máquina, así que está marcada ``lento``:
-``python -m pytest -m lento tests/robustez/test_carga.py`` (y ``make bench`` la repite).
+``python -m pytest -m lento tests/servicio/test_carga.py`` (y ``make bench`` la repite).
 """
 import time
 from urllib.parse import urlsplit
@@ -9,6 +9,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from bench import medidas
+
+# Una prueba de aguante (pytest -m robustez): lo que llega mal, en cantidad o despacio.
+pytestmark = pytest.mark.robustez
 
 
 @pytest.mark.lento

@@ -13,8 +13,8 @@ import pytest
 from abandono import nucleo
 
 # Las pruebas cuyos números salen del modelo (las rápidas de cada una; nbval tiene la suya).
-DEPENDEN = ['tests/unidad/test_modelo.py', 'tests/servicio/test_http.py', 'tests/cuadernos/test_cuadernos.py',
-            'tests/navegador/test_pagina.py']
+DEPENDEN = ['tests/modelo/test_modelo.py', 'tests/servicio/test_http.py', 'tests/cuadernos/test_cuadernos.py',
+            'tests/servicio/test_pagina.py']
 
 
 @pytest.mark.lento

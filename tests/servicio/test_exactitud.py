@@ -9,6 +9,9 @@ from abandono.datos import CARACTERISTICAS, cargar_clientes
 from abandono.esquema import Validador
 from abandono.puntuador import Puntuador
 
+# Una prueba de aguante (pytest -m robustez): lo que llega mal, en cantidad o despacio.
+pytestmark = pytest.mark.robustez
+
 TOLERANCIA = 1e-12
 
 
