@@ -45,9 +45,10 @@ modelo_trabajo.bin: $(VENV)/.entrenamiento abandono/datos.py abandono/entrenamie
 comprobar: $(VENV)/.taller modelo_trabajo.bin
 	@$(PY) -m abandono.calificador.comprobar $(CARPETA)
 
-## calificar: califica cada subcarpeta de ENTREGAS; notas en notas_ENTREGAS/ (o SALIDA=...)
+## calificar: califica la clase de ENTREGAS (una subcarpeta por estudiante, o el zip de Moodle o de Canvas); notas en notas_ENTREGAS/. HOJA= la rellena, SOLO= recalifica una, TAREA= (Canvas), SALIDA=
 calificar: $(VENV)/.taller modelo_trabajo.bin
-	$(PY) -m abandono.calificador.clase $(ENTREGAS) $(if $(SALIDA),--salida $(SALIDA))
+	$(PY) -m abandono.calificador.clase "$(ENTREGAS)" $(if $(HOJA),--hoja "$(HOJA)") $(if $(SOLO),--solo "$(SOLO)") \
+		$(if $(TAREA),--tarea "$(TAREA)") $(if $(SALIDA),--salida "$(SALIDA)")
 
 ## ejercicios: regenera exercises/ a partir de solutions/
 ejercicios: $(VENV)/.taller

@@ -11,4 +11,8 @@
 - ``complemento``: el complemento de pytest (``--entrega``, puntos, resumen).
 - ``clase``: califica una clase entera; ``comprobar``: un estudiante su propia carpeta.
 - ``similitud``: los pares de entregas parecidas, y con ``revision``, lo que mirar a mano.
+- ``aula``: de dónde vienen las entregas de una clase (una carpeta, o el zip de Moodle o de Canvas)
+  y las hojas de calificaciones que vuelven al aula.
+- ``notas``: la carpeta de notas de una clase, con el contenido que arma ``informes``, los nombres
+  de archivo de ``nombres`` y los ajustes a mano de ``ajustes``.
 """

@@ -1,22 +1,20 @@
-"""Califica una clase: cada subcarpeta de CARPETA es la entrega de un estudiante.
+"""Califica una clase: una carpeta con una subcarpeta por estudiante, o el zip de Moodle o de Canvas.
 
-    python -m abandono.calificador.clase entregas/ [--salida notas/]
-    make calificar ENTREGAS=entregas/
+    python -m abandono.calificador.clase ENTREGAS [--hoja HOJA] [--solo ENTREGA] [--salida notas/]
+    make calificar ENTREGAS=entregas/                     # una subcarpeta por estudiante
+    make calificar ENTREGAS=descarga.zip HOJA=hoja.csv    # Moodle o Canvas, tal como se descargan
+    make calificar ENTREGAS=descarga.zip SOLO="Ana García_1234"   # una sola, en las notas que ya hay
 
-El modelo y los clientes de la calificación se crean una vez, nuevos, y cada
-entrega se califica con ``pytest tests/ejercicios`` en su propio proceso, que
-los recibe por un canal suyo y devuelve sus resultados por otro (nunca por un
-archivo que una entrega pudiera tocar), con un tiempo máximo: una entrega que
-se cuelga o revienta solo pierde su fila. Por defecto se
-escribe en ``notas_<CARPETA>/``, junto a CARPETA:
+``aula`` reconoce de dónde vienen las entregas y desempaqueta el zip sin riesgo. El
+modelo y los clientes de la calificación se crean una vez, nuevos, y cada entrega se
+califica con ``pytest tests/ejercicios`` en su propio proceso, que los recibe por un
+canal suyo y devuelve sus resultados por otro (nunca por un archivo que una entrega
+pudiera tocar), con un tiempo máximo: una entrega que se cuelga o revienta solo pierde
+su fila. Lo que pytest deja (su carpeta temporal, con la copia de la entrega y del
+modelo) se borra al terminar cada entrega.
 
-- ``calificaciones.csv``: una fila por entrega (se escribe al final y de una vez);
-- ``informe.md`` y ``grafico.png``: la tabla de la clase, los puntos medios por
-  ejercicio, los fallos más comunes y los pares de entregas más parecidos;
-- ``similitud.csv`` y ``similitud.md``: todos los pares, del más parecido al menos;
-- ``retroalimentacion/ENTREGA.md``: lo que se le devuelve a cada estudiante.
-
-Lo escribe ``informes`` (donde se escapa todo lo que elige una entrega).
+Las notas van a ``notas_<ENTREGAS>/`` (sin el .zip), junto a ENTREGAS; las escribe
+``notas``, con el contenido que arma ``informes`` y los ajustes a mano de ``ajustes``.
 """
 import contextlib
 import json
@@ -33,9 +31,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from abandono.ayuda import analizador
-from abandono.calificador import caja, limites, referencia as ref
-from abandono.calificador.ejercicios import ARCHIVOS
-from abandono.calificador.informes import escribir, preparar_salida
+from abandono.calificador import aula, caja, limites, notas, referencia as ref
 from abandono.calificador.similitud import comparar
 from abandono.lanzador import RAIZ
 
@@ -51,19 +47,21 @@ _VIVERO.set_forkserver_preload(['pytest', 'requests', 'werkzeug.serving', 'aband
                                 'abandono.calificador.complemento'])
 
 
-def argumentos_pytest(carpeta, fd_referencia, fd_resultados, aislada=True):
+def argumentos_pytest(carpeta, fd_referencia, fd_resultados, basetemp, aislada=True):
     # Solo el complemento del calificador: ni los del taller (nbval, schemathesis...) ni
     # tests/conftest.py, y sin caché de pytest. Sin los avisos de excepciones perdidas en hilos
     # y destructores, que nadie lee aquí: cada uno llamaba a gc.collect al terminar (~0,2 s de CPU).
-    return [str(PRUEBAS), '--rootdir', str(RAIZ), '-q', '--no-header', '-p', 'no:cacheprovider',
+    # --basetemp: su carpeta temporal (con la copia de la entrega y del modelo) es una que el
+    # calificador borra al terminar; en la de pytest quedarían las de sus tres últimas sesiones.
+    return [str(PRUEBAS), '--rootdir', str(RAIZ), '-q', '--no-header', '-p', 'no:cacheprovider', '--basetemp', str(basetemp),
             '-p', 'no:unraisableexception', '-p', 'no:threadexception',
             '--noconftest', '-p', 'abandono.calificador.complemento',
             '--entrega', str(carpeta), '--referencia-fd', str(fd_referencia), '--resultados-fd', str(fd_resultados),
             *([] if aislada else ['--sin-aislamiento'])]
 
 
-def _pytest(carpeta, aislada, salida, referencia, resultados):
-    """En el hijo del vivero: pytest sobre ``carpeta``, con su salida en el archivo ``salida``."""
+def _pytest(carpeta, aislada, temporal, referencia, resultados):
+    """En el hijo del vivero: pytest sobre ``carpeta``, con todo lo suyo (y su salida) en ``temporal``."""
     import pytest
 
     os.setsid()  # su propio grupo: el calificador lo mata entero si se pasa de tiempo
@@ -71,23 +69,30 @@ def _pytest(carpeta, aislada, salida, referencia, resultados):
     os.environ['PYTEST_DISABLE_PLUGIN_AUTOLOAD'] = '1'
     # Ni complementos de pydantic: buscarlos recorre los metadatos de todo el entorno en cada entrega.
     os.environ['PYDANTIC_DISABLE_PLUGINS'] = '__all__'
-    archivo = os.open(salida, os.O_WRONLY | os.O_APPEND)
+    # Lo temporal del hijo y de lo que lance, también en ``temporal``: se borra con ella aunque lo maten.
+    os.environ['TMPDIR'] = tempfile.tempdir = str(temporal / 'tmp')
+    archivo = os.open(temporal / 'salida', os.O_WRONLY | os.O_APPEND)
     for fd in (1, 2):
         os.dup2(archivo, fd)
     # detach(): el complemento cierra los descriptores al terminar; los sockets no deben cerrarlos otra vez.
-    sys.exit(pytest.main(argumentos_pytest(carpeta, referencia.detach(), resultados.detach(), aislada)))
+    sys.exit(pytest.main(argumentos_pytest(carpeta, referencia.detach(), resultados.detach(), temporal / 'pytest',
+                                           aislada)))
 
 
 def calificar_entrega(carpeta, referencia, limite=limites.ENTREGA, aislada=True):
     """{'entrega', 'resultados', 'error', 'salida'} de una entrega, calificada en un pytest aparte.
 
     ``referencia`` es un ``Future``: pytest arranca (importa y recoge las pruebas)
-    mientras se termina de calcular, y la recibe en cuanto está.
+    mientras se termina de calcular, y la recibe en cuanto está. Lo que deja pytest
+    (su carpeta temporal, la copia de la entrega y la del modelo) se borra al terminar.
     """
     hacia, desde = socket.socketpair()           # la referencia viaja por su propio canal
     lectura, escritura = socket.socketpair()     # y los resultados vuelven por otro
-    with tempfile.NamedTemporaryFile(prefix='pytest-') as salida:
-        proceso = _VIVERO.Process(target=_pytest, args=(carpeta, aislada, salida.name, desde, escritura), daemon=True)
+    with tempfile.TemporaryDirectory(prefix='entrega-', ignore_cleanup_errors=True) as temporal:
+        temporal = Path(temporal)
+        (temporal / 'salida').touch()
+        (temporal / 'tmp').mkdir()
+        proceso = _VIVERO.Process(target=_pytest, args=(carpeta, aislada, temporal, desde, escritura), daemon=True)
         try:
             proceso.start()
         finally:
@@ -100,7 +105,7 @@ def calificar_entrega(carpeta, referencia, limite=limites.ENTREGA, aislada=True)
                 os.killpg(proceso.pid, signal.SIGKILL)
             proceso.kill()
         proceso.join()
-        texto = Path(salida.name).read_bytes().decode(errors='replace')
+        texto = (temporal / 'salida').read_bytes().decode(errors='replace')
     resultados = []
     if datos is not None:
         try:
@@ -142,11 +147,6 @@ def barra(hechas, total, ancho=30):
           file=sys.stderr, flush=True)
 
 
-def entregas_de(carpeta):
-    return sorted(p for p in Path(carpeta).iterdir()
-                  if p.is_dir() and not p.is_symlink() and not p.name.startswith('.'))
-
-
 SIN_CGROUPS = ('Sin cgroups propios para cada caja (se califica sin root y esta computadora no delega cgroups '
                'al usuario), las entregas se califican de una en una: así una entrega solo agota sus propios '
                'límites y no los de sus compañeros.')
@@ -175,38 +175,60 @@ def _memoria_disponible():
     return limites.MEMORIA_CAJA
 
 
-def calificar_clase(carpeta, procesos=None, limite=limites.ENTREGA, progreso=True, aislada=True):
-    """(calificaciones de cada entrega, pares de entregas parecidas) de la clase en ``carpeta``."""
-    entregas = entregas_de(carpeta)
-    calificaciones = []
+def _con_su_entrega(calificacion, entrega):
+    """La calificación con el nombre y los datos del aula virtual de su entrega."""
+    return {**calificacion, 'entrega': entrega.nombre, 'id': entrega.id, 'prefijo': entrega.prefijo,
+            'tarde': entrega.tarde, 'avisos': list(entrega.avisos)}
+
+
+def calificar_clase(entregas, procesos=None, limite=limites.ENTREGA, progreso=True, aislada=True):
+    """(calificaciones, pares de entregas parecidas) de las ``entregas`` (:class:`aula.Entrega`).
+
+    Una entrega que no se pudo desempaquetar no se califica: su fila lleva el porqué.
+    """
+    calificables = [e for e in entregas if e.carpeta is not None]
+    calificaciones = [_con_su_entrega({'resultados': [], 'error': e.error, 'salida': ''}, e)
+                      for e in entregas if e.carpeta is None]
     with tempfile.TemporaryDirectory(prefix='referencia-') as privada, ThreadPoolExecutor(1) as aparte:
         referencia = aparte.submit(ref.crear, privada)
         # Los pares parecidos se buscan mientras se califica, después de la referencia (que la esperan todas).
-        pares = aparte.submit(comparar, {e.name: e for e in entregas})
+        pares = aparte.submit(comparar, {e.nombre: e.carpeta for e in calificables})
         with ThreadPoolExecutor(max_workers=a_la_vez(procesos, aislada)) as grupo:
-            pendientes = [grupo.submit(calificar_entrega, e.resolve(), referencia, limite, aislada)
-                          for e in entregas]
+            pendientes = {grupo.submit(calificar_entrega, e.carpeta.resolve(), referencia, limite, aislada): e
+                          for e in calificables}
             for hechas, futuro in enumerate(as_completed(pendientes), start=1):
-                calificaciones.append(futuro.result())
+                calificaciones.append(_con_su_entrega(futuro.result(), pendientes[futuro]))
                 if progreso:
-                    barra(hechas, len(entregas))
+                    barra(hechas, len(pendientes))
         referencia.result()  # si no se pudo calcular, su error, y no una clase entera de filas con error
         pares = pares.result()
-    if progreso and entregas:
+    if progreso and calificables:
         print(file=sys.stderr)
     return sorted(calificaciones, key=lambda c: c['entrega']), pares
 
 
-def es_una_entrega(carpeta):
-    return any((Path(carpeta) / a).exists() for a in ARCHIVOS)
+def _salida(origen, pedida):
+    salida = (pedida or origen.parent / f'notas_{origen.stem if origen.is_file() else origen.name}').resolve()
+    if salida == RAIZ or salida == origen or origen in salida.parents:
+        raise aula.NoSePuede(f'la salida {salida} no puede ser la raíz del taller ni estar dentro de la clase.')
+    return salida
 
 
 def main(argv=None):
     parser = analizador(
-        description='Califica cada subcarpeta de CARPETA como la entrega de un estudiante.')
-    parser.add_argument('carpeta', type=Path, help='carpeta con una subcarpeta por entrega')
+        description='Califica una clase: cada subcarpeta de ENTREGAS, o cada estudiante del zip de Moodle o de '
+                    'Canvas, es una entrega.')
+    parser.add_argument('entregas', type=Path, metavar='ENTREGAS',
+                        help='carpeta con una subcarpeta por entrega, o el zip de entregas de Moodle o de Canvas')
+    parser.add_argument('--hoja', type=Path, default=None,
+                        help='la hoja de calificaciones de Moodle o el libro exportado de Canvas, para rellenarlos')
+    parser.add_argument('--tarea', default=None,
+                        help='Canvas: la columna del libro que se rellena (el número o el nombre de la tarea), '
+                             'si el libro tiene varias')
+    parser.add_argument('--solo', default=None, metavar='ENTREGA',
+                        help='recalifica solo esta entrega (su nombre o su número del aula) en las notas que ya hay')
     parser.add_argument('--salida', type=Path, default=None,
-                        help='dónde escribir las notas (por defecto notas_CARPETA, junto a CARPETA)')
+                        help='dónde escribir las notas (por defecto notas_ENTREGAS, junto a ENTREGAS)')
     parser.add_argument('--procesos', type=int, default=None,
                         help='entregas que se califican a la vez (por defecto, dos por núcleo si caben en '
                              'la memoria; una si las cajas no tienen cgroups)')
@@ -215,37 +237,73 @@ def main(argv=None):
     parser.add_argument('--sin-aislamiento', action='store_true',
                         help='ejecuta las entregas sin caja; solo para código de fiar')
     args = parser.parse_args(argv)
-    if not args.carpeta.is_dir():
-        parser.error(f'no existe la carpeta {args.carpeta}')
-    carpeta = args.carpeta.resolve()
-    if es_una_entrega(carpeta):
-        tiene = ', '.join(a for a in ARCHIVOS if (carpeta / a).exists())
-        parser.error(f'{args.carpeta} parece UNA entrega (tiene {tiene}), '
-                     'no una clase. Para una entrega usa "make comprobar CARPETA=..."; para una clase, '
-                     'pon cada entrega en su propia subcarpeta. No se escribió nada.')
-    if not entregas_de(carpeta):
-        parser.error(f'{args.carpeta} no tiene subcarpetas: cada entrega va en su propia subcarpeta. '
-                     'No se escribió nada.')
+    if not args.entregas.exists():
+        parser.error(f'no existe {args.entregas}')
     aislada = not args.sin_aislamiento
     if aislada and caja.motivo_sin_caja():
         parser.error(f'no se puede aislar el código de las entregas: {caja.motivo_sin_caja()}. Califica dentro '
                      'de la imagen de contenedor del taller (docs/profesorado.md) o, solo para '
                      'código de fiar, añade --sin-aislamiento. No se escribió nada.')
-    salida = (args.salida or carpeta.parent / f'notas_{carpeta.name}').resolve()
-    if salida == RAIZ or salida == carpeta or carpeta in salida.parents:
-        parser.error(f'la salida {salida} no puede ser la raíz del taller ni estar dentro de la clase.')
-    preparar_salida(salida)
+    origen = args.entregas.resolve()
+    with tempfile.TemporaryDirectory(prefix='clase-') as privada:
+        try:
+            salida = _salida(origen, args.salida)
+            anteriores = notas.leer(salida) if args.solo is not None else None
+            clase = aula.abrir(origen, privada, args.solo)
+            if args.tarea is not None and clase.plataforma != 'canvas':
+                raise ValueError('TAREA solo sirve con el libro de Canvas.')
+            if args.hoja:
+                notas.comprobar_hoja(clase.plataforma, args.hoja, args.tarea)
+            salida.mkdir(parents=True, exist_ok=True)
+        except (aula.NoSePuede, ValueError, OSError) as error:
+            parser.error(f'{error} No se escribió nada.')
+        return _calificar(clase, salida, anteriores, args, aislada)
+
+
+def _calificar(clase, salida, anteriores, args, aislada):
+    for entrega in clase.entregas:
+        if entrega.error:
+            print(f'Aviso: {entrega.nombre}: {entrega.error}', file=sys.stderr)
+    if clase.ignoradas:
+        print(f'Aviso: {clase.ignoradas} entradas del zip no son archivos entregados (texto en línea, enlaces '
+              'o nombres que no son de la plataforma) y no se califican.', file=sys.stderr)
     aviso = SIN_CGROUPS if aislada and not caja.cajas_con_cgroups() else ''
     if aviso:
         print(f'Aviso: {aviso}', file=sys.stderr)
     inicio = time.monotonic()
-    calificaciones, pares = calificar_clase(carpeta, args.procesos, args.limite, aislada=aislada)
+    calificaciones, pares = calificar_clase(clase.entregas, args.procesos, args.limite, aislada=aislada)
     segundos = time.monotonic() - inicio
-    escribir(calificaciones, salida, segundos, pares, aviso)
-    print(f'{len(calificaciones)} entregas en {segundos:.1f} s '
-          f'({60 * len(calificaciones) / max(segundos, 1e-9):.0f} por minuto). Notas en {salida}/ '
-          '(calificaciones.csv, informe.md, grafico.png, similitud.md y retroalimentacion/).')
+    try:
+        if anteriores is not None:
+            avisos = notas.recalificar(salida, anteriores, calificaciones[0], args.hoja, args.tarea)
+        else:
+            avisos = notas.escribir(salida, notas.Notas(clase.plataforma, calificaciones, pares, segundos, aviso=aviso),
+                                    args.hoja, args.tarea)
+    except (OSError, ValueError) as error:
+        print(f'No se pudieron escribir las notas en {salida} ({error}); las anteriores, si había, siguen como '
+              'estaban.', file=sys.stderr)
+        return 1
+    for texto in avisos:
+        print(f'Aviso: {texto}', file=sys.stderr)
+    if anteriores is not None:
+        print(f'Recalificada {calificaciones[0]["entrega"]} en {segundos:.1f} s: su fila, su retroalimentación, el '
+              f'informe, el gráfico y lo del aula virtual, en {salida}/. La retroalimentación de las demás no se tocó.')
+    else:
+        print(f'{len(calificaciones)} entregas en {segundos:.1f} s '
+              f'({60 * len(calificaciones) / max(segundos, 1e-9):.0f} por minuto). Notas en {salida}/ '
+              '(calificaciones.csv, informe.md, grafico.png, similitud.md, retroalimentacion/ y ajustes.csv).')
+    for archivo, donde in PARA_EL_AULA.items():
+        if (salida / archivo).is_file():
+            print(f'{archivo}: {donde}')
     return 0
+
+
+PARA_EL_AULA = {
+    notas.HOJA_MOODLE: 'súbela a Moodle en Tarea > Calificaciones > «Subir hoja de calificaciones».',
+    notas.ZIP_MOODLE: 'súbelo a Moodle en Tarea > Calificaciones > «Subir varios archivos de retroalimentación '
+                      'en un zip».',
+    notas.HOJA_CANVAS: 'súbelo a Canvas en Calificaciones > Importar.',
+}
 
 
 if __name__ == '__main__':

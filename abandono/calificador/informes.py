@@ -1,58 +1,73 @@
 """Lo que escribe la orden de clase, y el único sitio donde se escapa lo que elige una entrega.
 
-Una entrega elige el nombre de su carpeta y lo que imprime (que llega a los
-mensajes de suspenso): los dos pueden traer saltos de línea, HTML, fórmulas o
-secuencias de escape de terminal. Cada texto se escapa para su destino:
+Una entrega elige el nombre de su carpeta (o el aula virtual lo arma con su nombre)
+y lo que imprime (que llega a los mensajes de suspenso): los dos pueden traer saltos
+de línea, HTML, fórmulas, secuencias de escape de terminal o caracteres invisibles.
+Cada texto se escapa para su destino:
 
-- ``visible``: los caracteres de control (y los que invierten el sentido del
-  texto) como ``\\x1b``; para la terminal y los archivos de retroalimentación;
-- ``en_markdown``: además, sin saltos de línea y con el HTML y la sintaxis de
+- ``visible``: cada carácter invisible (``nombres.invisible``: controles, formatos
+  como el espacio de ancho cero o los que invierten el sentido del texto, espacios
+  que no son el espacio normal) se escribe como ``\\x1b`` o ``\\u200b``; para la
+  terminal y los archivos de retroalimentación, que conservan sus saltos de línea;
+- ``en_markdown``: además, con los saltos de línea y tabuladores escritos también
+  (``honesto\\x0a`` no se confunde con ``honesto``) y con el HTML y la sintaxis de
   tablas y enlaces escapados, para una celda o un título de Markdown;
-- ``en_csv``: además, una celda que empieza por ``= + - @`` (o tabulador o
-  retorno) lleva delante un apóstrofo, como aconseja OWASP contra la inyección
-  de fórmulas en hojas de cálculo.
+- ``en_csv``: además, una celda que empieza por ``= + - @`` lleva
+  delante un apóstrofo, como aconseja OWASP contra la inyección de fórmulas en hojas
+  de cálculo; se mira después de NFKC (``＝`` es ``=``) y de quitar los espacios e
+  invisibles del principio, que una hoja de cálculo se salta;
+- ``comentario``: una línea de texto para el comentario de Moodle, que lo lee como HTML.
 
-Se escribe en ``salida``: ``calificaciones.csv``, ``informe.md``,
-``grafico.png``, ``similitud.csv``, ``similitud.md`` y ``retroalimentacion/``.
+Los archivos los escribe ``notas``; aquí solo se arma su contenido.
 """
-import contextlib
 import csv
 import html
 import io
-import os
 import re
-import shutil
-import tempfile
+import unicodedata
 import urllib.parse
 from collections import Counter
-from datetime import datetime
-from pathlib import Path
 
 from abandono.calificador.complemento import por_ejercicio
 from abandono.calificador.ejercicios import EJERCICIOS
+from abandono.calificador.juicio import POR_EL_ERROR_DE_ARRIBA
+from abandono.calificador.nombres import archivo_de, invisible, parecidos
 from abandono.calificador.similitud import UMBRAL
 
-# C0 (menos salto de línea y tabulador), DEL, C1 y los controles de dirección (Trojan Source).
-_CONTROL = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]')
+_SOSPECHOSOS = {True: re.compile('[^\x20-\x7e\n\t]'), False: re.compile('[^\x20-\x7e]')}  # por lineas
 _MARKDOWN = str.maketrans({c: f'&#{ord(c)};' for c in '|[]`*\\'})
+_FORMULA = ('=', '+', '-', '@')
 
 
-def visible(texto):
-    """``texto`` con cada carácter de control escrito como ``\\x1b`` (o ``\\u202e``): inerte en una terminal."""
-    return _CONTROL.sub(lambda m: f'\\x{ord(m[0]):02x}' if ord(m[0]) < 0x100 else f'\\u{ord(m[0]):04x}', texto)
+def _escape(encaje):
+    caracter = encaje[0]
+    if not invisible(caracter):
+        return caracter
+    codigo = ord(caracter)
+    return f'\\x{codigo:02x}' if codigo < 0x100 else f'\\u{codigo:04x}' if codigo < 0x10000 else f'\\U{codigo:08x}'
+
+
+def visible(texto, lineas=True):
+    """``texto`` con cada carácter invisible escrito como ``\\x1b`` (o ``\\u200b``): inerte en una terminal.
+
+    Con ``lineas``, los saltos de línea y los tabuladores se quedan como son.
+    """
+    return _SOSPECHOSOS[lineas].sub(_escape, texto)
 
 
 def en_markdown(texto):
     """Una línea de Markdown inerte: sin saltos, sin HTML y sin | [ ] ` * \\ que abran tablas o enlaces."""
-    return html.escape(visible(' '.join(str(texto).splitlines())), quote=True).translate(_MARKDOWN)
+    return html.escape(visible(str(texto), lineas=False), quote=True).translate(_MARKDOWN)
 
 
 def en_csv(valor):
     """Una celda de CSV que ninguna hoja de cálculo ejecuta como fórmula."""
     if not isinstance(valor, str):
         return valor
-    texto = visible(' '.join(valor.splitlines()))
-    return "'" + texto if texto[:1] in ('=', '+', '-', '@', '\t', '\r') else texto
+    texto = visible(valor, lineas=False)
+    inicio = unicodedata.normalize('NFKC', valor).lstrip()
+    inicio = ''.join(c for c in inicio if not invisible(c)).lstrip()
+    return "'" + texto if inicio.startswith(_FORMULA) else texto
 
 
 def _bloque(texto, sangria='  '):
@@ -61,31 +76,33 @@ def _bloque(texto, sangria='  '):
     return [sangria + valla, *(sangria + linea for linea in visible(texto).splitlines()), sangria + valla]
 
 
+def numero(valor):
+    """Un número de puntos como se escribe: 3, 2.5 (sin .0 de sobra)."""
+    valor = round(float(valor), 2)
+    return int(valor) if valor.is_integer() else valor
+
+
 # --- Las notas --------------------------------------------------------------------
 
 def maximos():
     return {n: sum(e.puntos.values()) for n, e in EJERCICIOS.items()}
 
 
-def fila(calificacion):
+def calificados(calificacion):
+    """{ejercicio: puntos} que dio la calificación, sin ajustes."""
     obtenidos = {n: o for n, (_, o, _) in por_ejercicio(calificacion['resultados']).items()}
-    puntos = {f'ejercicio_{n}': obtenidos.get(n, 0) for n in EJERCICIOS}
-    return {'entrega': calificacion['entrega'], **puntos, 'total': sum(puntos.values()),
-            'maximo': sum(maximos().values())}
+    return {n: obtenidos.get(n, 0) for n in EJERCICIOS}
 
 
-def escribir_atomico(ruta, contenido):
-    """Escribe en un temporal de la misma carpeta y lo cambia de una vez por ``ruta``."""
-    ruta = Path(ruta)
-    fd, temporal = tempfile.mkstemp(dir=ruta.parent, prefix='.escribiendo.')
-    try:
-        with os.fdopen(fd, 'wb') as archivo:
-            archivo.write(contenido if isinstance(contenido, bytes) else contenido.encode('utf-8'))
-        os.replace(temporal, ruta)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporal)
-        raise
+def fila(calificacion):
+    """La fila de una entrega: los puntos de cada ejercicio y el total, con los ajustes del profesor aplicados."""
+    puntos = calificados(calificacion)
+    sin_ajustes = sum(puntos.values())
+    for ajuste in calificacion.get('ajustes', ()):
+        puntos[ajuste['ejercicio']] = ajuste['despues']
+    total = sum(puntos.values())
+    return {'entrega': calificacion['entrega'], **{f'ejercicio_{n}': numero(p) for n, p in puntos.items()},
+            'total': numero(total), 'maximo': sum(maximos().values()), 'ajuste': numero(total - sin_ajustes)}
 
 
 def _csv(columnas, filas):
@@ -97,8 +114,14 @@ def _csv(columnas, filas):
 
 
 def texto_csv(calificaciones):
-    return _csv(['entrega', *(f'ejercicio_{n}' for n in EJERCICIOS), 'total', 'maximo'],
+    return _csv(['entrega', *(f'ejercicio_{n}' for n in EJERCICIOS), 'total', 'maximo', 'ajuste'],
                 (fila(c) for c in calificaciones))
+
+
+def _ajuste_en_texto(ajuste):
+    cambio = numero(ajuste['despues'] - ajuste['antes'])
+    return (f"ejercicio {ajuste['ejercicio']}: {numero(ajuste['antes'])} → {numero(ajuste['despues'])} "
+            f"({'+' if cambio > 0 else ''}{cambio})")
 
 
 def retroalimentacion(calificacion):
@@ -108,9 +131,14 @@ def retroalimentacion(calificacion):
               '| ejercicio | puntos |', '|---|---:|']
     for n, e in EJERCICIOS.items():
         lineas.append(f"| {n}. {e.titulo} | {f[f'ejercicio_{n}']}/{sum(e.puntos.values())} |")
+    if calificacion.get('tarde'):
+        lineas += ['', 'Canvas marca esta entrega como entregada tarde: la política de retrasos la aplica Canvas.']
+    for aviso in calificacion.get('avisos', ()):
+        lineas += ['', f'**Al desempaquetar:** {en_markdown(aviso)}']
     if calificacion['error']:
-        lineas += ['', f"**Aviso:** la calificación no terminó con normalidad ({en_markdown(calificacion['error'])}); "
-                       'lo que no se llegó a comprobar cuenta 0.']
+        lineas += ['', f"**Aviso:** {_sin_terminar(calificacion)}; lo que no se llegó a comprobar cuenta 0."]
+    for ajuste in calificacion.get('ajustes', ()):
+        lineas += ['', f"**Ajuste del profesor**, {_ajuste_en_texto(ajuste)}: {en_markdown(ajuste['motivo'])}"]
     for r in calificacion['resultados']:
         marca = '✔' if r['obtenidos'] == r['puntos'] else '✘'
         lineas += ['', f"- {marca} Ejercicio {r['ejercicio']}, {r['descripcion']}: {r['obtenidos']}/{r['puntos']}"]
@@ -120,13 +148,43 @@ def retroalimentacion(calificacion):
     return '\n'.join(lineas) + '\n'
 
 
+def _sin_terminar(calificacion):
+    """Por qué no se calificó todo: lo que pasó al desempaquetarla, o el error de la calificación."""
+    if not calificacion['resultados']:
+        return en_markdown(calificacion['error'].rstrip('.'))
+    return f"la calificación no terminó con normalidad ({en_markdown(calificacion['error'])})"
+
+
+def primer_fallo(calificacion):
+    """La primera causa de que falten puntos, en una línea (o '' si no falta ninguno)."""
+    if calificacion['error']:
+        return calificacion['error'] if not calificacion['resultados'] else (
+            f"la calificación no terminó con normalidad: {calificacion['error']}")
+    for r in calificacion['resultados']:
+        if r['obtenidos'] < r['puntos'] and r['mensaje'] and not r['mensaje'].startswith(POR_EL_ERROR_DE_ARRIBA):
+            return f"ejercicio {r['ejercicio']}, {r['mensaje'].strip().splitlines()[0]}"
+    return ''
+
+
+def comentario(calificacion, archivo='retroalimentacion.md'):
+    """El comentario de Moodle: los puntos de cada ejercicio y la primera causa, en una línea escapada para HTML."""
+    f = fila(calificacion)
+    partes = [f"{f['total']}/{f['maximo']} puntos. "
+              + '; '.join(f"Ejercicio {n}: {f[f'ejercicio_{n}']}/{m}" for n, m in maximos().items()) + '.']
+    if fallo := primer_fallo(calificacion):
+        partes.append(f"Primer fallo, {fallo[:300].rstrip('.')}.")
+    partes += [f"Ajuste del profesor, {_ajuste_en_texto(a)}: {a['motivo']}." for a in calificacion.get('ajustes', ())]
+    partes.append(f'El detalle de cada comprobación, en {archivo}.')
+    return html.escape(visible(' '.join(' '.join(partes).split())), quote=False)
+
+
 def fallos_comunes(calificaciones, cuantos=8):
     return Counter(f"Ej. {r['ejercicio']}: {r['descripcion']}" for c in calificaciones for r in c['resultados']
                    if r['obtenidos'] < r['puntos']).most_common(cuantos)
 
 
 def grafico(calificaciones):
-    """PNG con los puntos medios por ejercicio (en %) y los fallos más comunes."""
+    """PNG con los puntos medios por ejercicio (en %, con los ajustes) y los fallos más comunes."""
     import matplotlib
 
     matplotlib.use('Agg')
@@ -134,8 +192,8 @@ def grafico(calificaciones):
 
     figura, (izquierda, derecha) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={'width_ratios': [1, 1.6]})
     tope = maximos()
-    medias = [100 * sum(fila(c)[f'ejercicio_{n}'] for c in calificaciones) / max(1, len(calificaciones) * tope[n])
-              for n in EJERCICIOS]
+    filas = [fila(c) for c in calificaciones]
+    medias = [100 * sum(f[f'ejercicio_{n}'] for f in filas) / max(1, len(filas) * tope[n]) for n in EJERCICIOS]
     izquierda.bar([f'Ej. {n}' for n in EJERCICIOS], medias, color='#4C72B0')
     izquierda.set_ylim(0, 100)
     izquierda.set_ylabel('% de los puntos (media de la clase)')
@@ -157,24 +215,36 @@ def _enlace(entrega):
     return f"[{en_markdown(entrega)}](retroalimentacion/{urllib.parse.quote(archivo_de(entrega))})"
 
 
-def archivo_de(entrega):
-    """El nombre del archivo de retroalimentación de ``entrega``, sin saltos de línea ni controles."""
-    return visible(' '.join(entrega.splitlines())) + '.md'
+def _aviso(calificacion):
+    partes = [calificacion['error'] or '']
+    if calificacion.get('tarde'):
+        partes.append('tarde (según Canvas)')
+    if calificacion.get('avisos'):
+        partes.append(f"{len(calificacion['avisos'])} avisos al desempaquetar")
+    return '; '.join(p for p in partes if p)
 
 
-def informe(calificaciones, segundos, pares=(), aviso_clase=''):
+def informe(calificaciones, segundos, pares=(), aviso_clase='', *, fecha='', recalificadas=(), ajustes_sin_aplicar=(),
+            avisos=()):
+    """``informe.md``. ``fecha``: la de la calificación de la clase; ``recalificadas``: [(entrega, fecha)];
+    ``avisos``: lo que el profesor debe saber del aula virtual (entregas que no están en su hoja)."""
     lineas = ['# Informe de calificaciones', '',
-              f'{len(calificaciones)} entregas calificadas el {datetime.now():%d/%m/%Y a las %H:%M} '
-              f'en {segundos:.0f} s.', *([aviso_clase] if aviso_clase else []),
+              f'{len(calificaciones)} entregas calificadas el {fecha} en {segundos:.0f} s.',
+              *(f'Recalificada después: {en_markdown(e)}, el {f}.' for e, f in recalificadas),
+              *([aviso_clase] if aviso_clase else []),
               '', '![Puntos por ejercicio y fallos más comunes](grafico.png)', '',
               *(f'- Ejercicio {n}: {e.titulo} ({sum(e.puntos.values())} puntos)' for n, e in EJERCICIOS.items()), '',
               '| entrega | ' + ' | '.join(f'ej. {n}' for n in EJERCICIOS) + ' | total | aviso |',
               '|---|' + '---:|' * (len(EJERCICIOS) + 1) + '---|']
     for c in calificaciones:
         f = fila(c)
+        ajuste = f" ({'+' if f['ajuste'] > 0 else ''}{f['ajuste']} a mano)" if f['ajuste'] else ''
         lineas.append(f"| {_enlace(c['entrega'])} | "
                       + ' | '.join(str(f[f'ejercicio_{n}']) for n in EJERCICIOS)
-                      + f" | {f['total']}/{f['maximo']} | {en_markdown(c['error'] or '')} |")
+                      + f" | {f['total']}/{f['maximo']}{ajuste} | {en_markdown(_aviso(c))} |")
+    lineas += ['', '## Avisos', '', *(f'- {en_markdown(a)}' for a in avisos)] if avisos else []
+    lineas += _ajustes(calificaciones, ajustes_sin_aplicar)
+    lineas += _nombres_que_se_confunden([c['entrega'] for c in calificaciones])
     lineas += ['', '## Fallos más comunes', '', *(f'- {n}: {v}' for n, v in fallos_comunes(calificaciones))]
     lineas += ['', '## Entregas que se parecen', '', *_resumen_similitud(pares)]
     lineas += ['', '## Para revisar a mano', '', *_para_revisar(pares)]
@@ -193,6 +263,27 @@ def _para_revisar(comparacion):
                      'una copia o lo que la entrega hace de verdad.', '',
                      *(f'- {en_markdown(a.entrega)}, {en_markdown(a.donde)}: {en_markdown(a.motivo)}'
                        + (f' (<code>{en_markdown(a.codigo)}</code>)' if a.codigo else '') for a in avisos)]
+
+
+def _ajustes(calificaciones, sin_aplicar):
+    aplicados = [f"- {en_markdown(c['entrega'])}, {_ajuste_en_texto(a)}: {en_markdown(a['motivo'])}"
+                 for c in calificaciones for a in c.get('ajustes', ())]
+    if not aplicados and not sin_aplicar:
+        return []
+    return ['', '## Ajustes a mano (ajustes.csv)', '', *aplicados,
+            *(['', 'No se aplicaron:', '', *(f'- {en_markdown(e)}' for e in sin_aplicar)] if sin_aplicar else [])]
+
+
+def _nombres_que_se_confunden(nombres):
+    grupos = parecidos(nombres)
+    if not grupos:
+        return []
+    lineas = ['', '## Nombres que se confunden', '',
+              'Estas entregas tienen nombres que se ven iguales (difieren en caracteres invisibles, espacios o '
+              'letras de ancho completo). Cada una tiene su fila y su archivo: comprueba de quién es cada una.', '']
+    for grupo in grupos:
+        lineas.append('- ' + ' y '.join(f'{_enlace(n)} (escrito {en_markdown(ascii(n))})' for n in grupo))
+    return lineas
 
 
 # --- Similitud ---------------------------------------------------------------------
@@ -230,30 +321,3 @@ def similitud_md(pares, cuantos=50):
     if not pares:
         lineas.append('| (ninguno) | | | | |')
     return '\n'.join(lineas) + '\n'
-
-
-# --- La carpeta de salida ---------------------------------------------------------
-
-SALIDAS = ('calificaciones.csv', 'informe.md', 'grafico.png', 'similitud.csv', 'similitud.md', 'retroalimentacion')
-
-
-def preparar_salida(salida):
-    """Crea la carpeta y borra lo de una calificación anterior, para que nada viejo parezca nuevo."""
-    salida.mkdir(parents=True, exist_ok=True)
-    for nombre in SALIDAS:
-        ruta = salida / nombre
-        if ruta.is_dir() and not ruta.is_symlink():
-            shutil.rmtree(ruta)
-        elif ruta.exists() or ruta.is_symlink():
-            ruta.unlink()  # un archivo, un enlace o una FIFO: fuera, sin abrirlo
-    (salida / 'retroalimentacion').mkdir()
-
-
-def escribir(calificaciones, salida, segundos, pares=(), aviso_clase=''):
-    for c in calificaciones:
-        escribir_atomico(salida / 'retroalimentacion' / archivo_de(c['entrega']), retroalimentacion(c))
-    escribir_atomico(salida / 'grafico.png', grafico(calificaciones))
-    escribir_atomico(salida / 'similitud.csv', similitud_csv(pares))
-    escribir_atomico(salida / 'similitud.md', similitud_md(pares))
-    escribir_atomico(salida / 'informe.md', informe(calificaciones, segundos, pares, aviso_clase))
-    escribir_atomico(salida / 'calificaciones.csv', texto_csv(calificaciones))  # el último: señal de que terminó

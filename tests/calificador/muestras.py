@@ -1022,6 +1022,24 @@ MUESTRAS += [Muestra(nombre, CORRECTA, f'variante de otro autor: {nombre.removep
              for nombre, archivos in AUTORES.items()]
 ATAQUES = [m for m in MUESTRAS if m.tipo == ATAQUE]
 
+# --- Issue 25, los nombres de carpeta (t26): un bloque propio -----------------------------------
+# Nombres que se hacen pasar por el de un compañero, que no caben como archivo o que son fórmulas.
+HONESTO = 'honesto'
+NOMBRES_HOSTILES = {
+    HONESTO + '\n': 'un salto de línea al final: se escribía en el archivo de honesto y el CSV tenía dos filas honesto',
+    HONESTO + '\u200b': 'un espacio de ancho cero al final: dos filas que se ven iguales',
+    'ana' + '\x1b' * 63: 'ana y 63 ESC: 258 bytes una vez escapado, y las notas de toda la clase no se escribían',
+    ('nombre_largo_' * 20)[:253]: 'un nombre de 253 bytes: con .md no cabe en el sistema de archivos',
+    '＝HYPERLINK("ejemplo.invalid";"nota")': 'una fórmula con el ＝ de ancho completo, que es = tras NFKC',
+    ' =1+1': 'una fórmula tras un espacio',
+    '\xa0=1+1': 'una fórmula tras un espacio duro',
+    '\u200b=1+1': 'una fórmula tras un espacio de ancho cero',
+}
+MUESTRAS += [Muestra(HONESTO, CORRECTA, 'la solución, con el nombre que imitan otras carpetas')]
+MUESTRAS += [Muestra(nombre, ATAQUE, descripcion, base='exercises', categoria='informes')
+             for nombre, descripcion in NOMBRES_HOSTILES.items()]
+ATAQUES = [m for m in MUESTRAS if m.tipo == ATAQUE]
+
 
 def construir(destino, muestras=MUESTRAS, puerto_de_fuera=0):
     return {m.nombre: m.construir(destino, puerto_de_fuera) for m in muestras}

@@ -11,6 +11,7 @@ debe recibir nada, y la huella del taller y de .venv, que no deben cambiar.
 import contextlib
 import csv
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -18,18 +19,24 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
 
-from abandono.calificador import caja, clase, informes
+from abandono.calificador import aula, caja, clase, informes, notas
+from abandono.calificador.aula.hoja import Hoja
 from abandono.calificador.complemento import por_ejercicio
 from abandono.calificador.generador import EJERCICIOS as CARPETA_EJERCICIOS, SOLUCIONES
 from abandono.calificador.juicio import POR_EL_ERROR_DE_ARRIBA
 from abandono.calificador.similitud import UMBRAL
+from abandono.calificador.nombres import archivo_de
 from abandono.lanzador import RAIZ
-from muestras import ARCHIVOS, ATAQUES, CORRECTA, ERROR, FORMULA, HOSTIL, MUESTRAS, TABLA_FALSA, Muestra, construir
+import aulas
+from muestras import (ARCHIVOS, ATAQUES, CORRECTA, ERROR, FORMULA, HONESTO, HOSTIL, MUESTRAS, NOMBRES_HOSTILES,
+                      TABLA_FALSA, Muestra, construir)
 
 # depurador_activado y url_sin_http ya pasan por make comprobar en test_comprobar.py.
 # Calificar una clase, aunque sea pequeña, cuesta decenas de segundos: todo el archivo va en la tanda lenta
@@ -185,14 +192,13 @@ def calificar_tanda(base, muestras):
         consumo = Consumo()
         inicio = time.monotonic()
         try:
-            calificaciones, pares = clase.calificar_clase(carpeta, progreso=False)
+            calificaciones, pares = clase.calificar_clase(aula.abrir(carpeta, None).entregas, progreso=False)
         finally:
             consumo.cerrar()
         segundos = time.monotonic() - inicio
         time.sleep(0.5)  # lo que quedara vivo tendría tiempo de llamar a la escucha
         salida = base / 'notas'
-        informes.preparar_salida(salida)
-        informes.escribir(calificaciones, salida, segundos, pares)
+        notas.escribir(salida, notas.Notas('carpeta', calificaciones, pares, segundos))
         return Tanda(carpeta, {c['entrega']: c for c in calificaciones}, salida, segundos, list(escucha.recibido),
                      antes, huella(), rastros(), pares, consumo.hilos, consumo.memoria)
     finally:
@@ -291,7 +297,7 @@ def test_cada_fallo_explica_que_se_esperaba(rapida):
 def test_notas_de_la_clase(rapida):
     with open(rapida.salida / 'calificaciones.csv', encoding='utf-8') as archivo:
         filas = list(csv.DictReader(archivo))
-    assert list(filas[0]) == ['entrega', *(f'ejercicio_{n}' for n in MAXIMOS), 'total', 'maximo']
+    assert list(filas[0]) == ['entrega', *(f'ejercicio_{n}' for n in MAXIMOS), 'total', 'maximo', 'ajuste']
     assert [f['entrega'] for f in filas] == sorted(rapida.calificaciones)
     solucion = next(f for f in filas if f['entrega'] == 'solucion')
     assert int(solucion['total']) == int(solucion['maximo']) == sum(MAXIMOS.values())
@@ -351,19 +357,6 @@ def test_la_tanda_rapida_va_a_buen_ritmo(rapida):
     assert rapida.segundos / len(rapida.calificaciones) < 15, rapida.segundos
 
 
-def test_nada_viejo_parece_nuevo_y_lo_plantado_en_la_salida_no_estorba(rapida, tmp_path):
-    salida = tmp_path / 'notas'
-    salida.mkdir()
-    (salida / 'calificaciones.csv').mkdir()          # una carpeta donde va el CSV
-    os.mkfifo(salida / 'informe.md')                  # una FIFO que nadie escribe
-    (salida / 'grafico.png').write_text('viejo')
-    informes.preparar_salida(salida)
-    assert sorted(p.name for p in salida.iterdir()) == ['retroalimentacion']
-    informes.escribir(list(rapida.calificaciones.values()), salida, 1.0)
-    assert (salida / 'calificaciones.csv').is_file() and (salida / 'informe.md').is_file()
-    assert not [p for p in salida.iterdir() if p.name.startswith('.')], 'quedaron temporales'
-
-
 def test_calificar_una_sola_entrega_lo_dice_y_no_escribe_nada(tmp_path, capsys):
     entrega = tmp_path / 'mi_entrega'
     shutil.copytree(SOLUCIONES, entrega)
@@ -372,6 +365,150 @@ def test_calificar_una_sola_entrega_lo_dice_y_no_escribe_nada(tmp_path, capsys):
     assert salida.value.code == 2
     assert 'parece UNA entrega' in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ['mi_entrega']
+
+
+@pytest.mark.lento
+def test_los_nombres_que_imitan_al_de_otro_no_le_quitan_nada(completa):
+    """honesto\\n y honesto con un espacio de ancho cero no escriben en el archivo de honesto; nada deja sin notas."""
+    retro = completa.salida / 'retroalimentacion'
+    total = sum(MAXIMOS.values())
+    assert f'{total}/{total}' in (retro / archivo_de(HONESTO)).read_text(encoding='utf-8')
+    for nombre in NOMBRES_HOSTILES:
+        assert f': 0/{total}' in (retro / archivo_de(nombre)).read_text(encoding='utf-8'), ascii(nombre)
+    with open(completa.salida / 'calificaciones.csv', encoding='utf-8') as archivo:
+        filas = [f for f in csv.DictReader(archivo)]
+    assert len({f['entrega'] for f in filas}) == len(filas) == len(completa.calificaciones)
+    assert [f['total'] for f in filas if f['entrega'] == HONESTO] == [str(total)]
+    informe = (completa.salida / 'informe.md').read_text(encoding='utf-8')
+    confundidos = informe.split('## Nombres que se confunden')[1].split('\n## ')[0]
+    assert 'honesto&#92;x0a' in confundidos and 'honesto&#92;u200b' in confundidos
+
+
+@pytest.mark.lento
+def test_de_una_entrega_no_quedan_restos_en_la_carpeta_temporal(tmp_path):
+    """60 000 archivos vacíos: ni ellos ni la copia del modelo quedan en la carpeta temporal de pytest."""
+    marca = f'resto{os.getpid()}x{time.time_ns()}'
+    entrega = tmp_path / 'clase' / 'muchos'
+    shutil.copytree(SOLUCIONES, entrega)
+    for numero in range(60_000):
+        (entrega / f'{marca}_{numero}').touch()
+    (calificacion,), _ = clase.calificar_clase(aula.abrir(tmp_path / 'clase', None).entregas, progreso=False)
+    assert calificacion['error'] is None
+    restos = [p for p in Path(tempfile.gettempdir()).glob(f'pytest-of-*/pytest-*/*/*/{marca}_0')]
+    restos += [p for p in Path(tempfile.gettempdir()).glob(f'entrega-*/**/{marca}_0')]
+    assert restos == []
+
+
+# --- Del aula virtual a su hoja (issue 26): la descarga tal como llega, la hoja rellena ---------------
+
+@pytest.fixture(scope='module')
+def tres(tmp_path_factory):
+    """{nombre de la muestra: (carpeta, total esperado)} de la solución y dos errores típicos."""
+    base, por_nombre = tmp_path_factory.mktemp('tres'), {m.nombre: m for m in MUESTRAS}
+    tres = {'solucion': (SOLUCIONES, sum(MAXIMOS.values()))}
+    for nombre in ('hola_sin_c8280', 'sin_app_run'):
+        tres[nombre] = (por_nombre[nombre].construir(base), sum(esperados(por_nombre[nombre]).values()))
+    return tres
+
+
+def _rellena(ruta):
+    return Hoja(ruta.read_bytes().decode('utf-8'))
+
+
+def _sobre(puntos, maximo_aula, decimal='.'):
+    """``puntos`` de la calificación en la escala del aula, con dos decimales y la mitad hacia arriba."""
+    nota = Decimal(puntos) * Decimal(maximo_aula) / Decimal(sum(MAXIMOS.values()))
+    return str(nota.quantize(Decimal('0.01'), ROUND_HALF_UP)).replace('.', decimal)
+
+
+# Las filas de la hoja de Moodle: tres que entregaron y una que no.
+HOJA_DE_TRES = [(1234, 'Ana García', 'ana@ejemplo.org', True), (1235, 'Luis Pérez', 'luis@ejemplo.org', True),
+                (1237, 'Sin Entrega', 'nadie@ejemplo.org', False), (1236, 'Marta Ruiz', 'marta@ejemplo.org', True)]
+
+
+def _moodle(base, tres, idioma, maxima, carpetas=True, extra=(), mas_filas=()):
+    """(el zip de Moodle de la clase de tres, más las entradas ``extra``; su hoja, más ``mas_filas``)."""
+    (solucion, _), (hola, _), (sin_run, _) = tres.values()
+    origen = aulas.zip_moodle(base / 'CURSO-Despliegue-77.zip', {
+        ('Ana García', 1234): solucion, ('Luis Pérez', 1235): hola, ('Marta Ruiz', 1236): sin_run}, carpetas, extra=extra)
+    hoja = base / 'Calificaciones-CURSO-Despliegue-77.csv'
+    hoja.write_text(aulas.hoja_moodle([*HOJA_DE_TRES, *mas_filas], idioma, maxima), encoding='utf-8')
+    return origen, hoja
+
+
+@pytest.mark.lento
+def test_de_moodle_a_moodle_con_entradas_hostiles_y_una_bomba_de_700_mb(tmp_path, tres, capsys):
+    """El zip con carpetas y la hoja en inglés: zip slip, un enlace y 700 MB se quedan fuera, la clase se califica."""
+    extra = [('Eva Mala_1240_assignsubmission_file/../../ATAQUE_zip_slip', b'x'),
+             (aulas.enlace('Eva Mala_1240_assignsubmission_file/servicio1.py'), b'/etc/passwd'),
+             ('Eva Mala_1240_assignsubmission_file/flask_test.py', (CARPETA_EJERCICIOS / 'flask_test.py').read_bytes()),
+             ('Pepe Bomba_1241_assignsubmission_file/entrega.zip', aulas.bomba(tmp_path / 'bomba.zip').read_bytes())]
+    origen, hoja = _moodle(tmp_path, tres, 'en', '100.00', extra=extra, mas_filas=[
+        (1240, 'Eva Mala', 'eva@ejemplo.org', True), (1241, 'Pepe Bomba', 'pepe@ejemplo.org', True)])
+    assert clase.main([str(origen), '--hoja', str(hoja)]) == 0
+    salida = tmp_path / 'notas_CURSO-Despliegue-77'
+    err = capsys.readouterr().err
+    assert 'Pepe Bomba_1241: La entrega no se desempaquetó ni se calificó: con lo que trae entrega.zip' in err
+    original, rellena = _rellena(hoja), _rellena(salida / 'moodle_calificaciones.csv')
+    assert rellena.texto().splitlines()[3] == original.texto().splitlines()[3]   # sin entrega: igual
+    total, (_, hola), (_, sin_run) = sum(MAXIMOS.values()), *list(tres.values())[1:]
+    assert {rellena.celdas(f)[0]: rellena.celdas(f)[4] for f in range(1, len(rellena))} == {
+        'Participant 1234': '100.00', 'Participant 1235': _sobre(hola, 100), 'Participant 1237': '',
+        'Participant 1236': _sobre(sin_run, 100), 'Participant 1240': '0.00', 'Participant 1241': '0.00'}
+    assert 'no se desempaquetó' in rellena.celdas(6)[9] and rellena.celdas(1)[9].startswith(f'{total}/{total} ')
+    for fila in range(len(original)):   # fuera de la calificación y los comentarios, nada cambia
+        assert rellena.celdas(fila)[:4] + rellena.celdas(fila)[5:9] == original.celdas(fila)[:4] + original.celdas(fila)[5:9]
+    with zipfile.ZipFile(salida / 'moodle_retroalimentacion.zip') as archivo:
+        assert len(archivo.namelist()) == 5
+    informe = (salida / 'informe.md').read_text(encoding='utf-8')
+    assert '2 avisos al desempaquetar' in informe and rastros()[0] == []
+
+
+@pytest.mark.lento
+def test_de_moodle_a_moodle_en_espanol_sin_carpetas(tmp_path, tres):
+    origen, hoja = _moodle(tmp_path, tres, 'es', '10,00', carpetas=False)
+    assert clase.main([str(origen), '--hoja', str(hoja)]) == 0
+    rellena = _rellena(tmp_path / 'notas_CURSO-Despliegue-77' / 'moodle_calificaciones.csv')
+    (_, hola), (_, sin_run) = list(tres.values())[1:]
+    assert [rellena.celdas(f)[4] for f in range(1, 5)] == ['10,00', _sobre(hola, 10, ','), '', _sobre(sin_run, 10, ',')]
+    assert rellena.celdas(0) == _rellena(hoja).celdas(0)
+
+
+@pytest.mark.lento
+def test_de_canvas_a_canvas_una_recalificada_y_los_ajustes_sobreviven(tmp_path, tres):
+    (solucion, _), (hola, hola_total), (sin_run, sin_run_total) = tres.values()
+    origen = aulas.zip_canvas(tmp_path / 'submissions.zip', {
+        ('garciaana', 501): solucion, ('perezluis', 502): hola, ('ruizmarta', 503): sin_run},
+        tarde={('perezluis', 502)}, repetidos={('ruizmarta', 503)})
+    libro = tmp_path / 'libro.csv'
+    libro.write_text(aulas.libro_canvas([('García, Ana', 501, 'ana'), ('Pérez, Luis', 502, 'luis'),
+                                         ('Test Student', 599, ''), ('Ruiz, Marta', 503, 'marta')], puntos='10.00'))
+    assert clase.main([str(origen), '--hoja', str(libro)]) == 0
+    salida = tmp_path / 'notas_submissions'
+
+    def columna():
+        rellena = _rellena(salida / 'canvas_calificaciones.csv')
+        return {rellena.celdas(f)[1]: rellena.celdas(f)[5] for f in range(1, len(rellena))}
+    assert columna() == {'': '10.00', '501': '10.00', '502': _sobre(hola_total, 10), '599': '',
+                         '503': _sobre(sin_run_total, 10)}   # la última subida de Marta, no la anterior
+    assert 'tarde (según Canvas)' in (salida / 'informe.md').read_text(encoding='utf-8')
+
+    (salida / 'ajustes.csv').write_text('entrega,ejercicio,puntos,motivo\nperezluis_502,2,+1,otra forma del saludo\n')
+    ajustes = (salida / 'ajustes.csv').read_bytes()
+    retro = salida / 'retroalimentacion'
+    antes = {p.name: p.stat().st_mtime_ns for p in retro.iterdir()}
+    assert clase.main([str(origen), '--solo', '502']) == 0
+    despues = {p.name: p.stat().st_mtime_ns for p in retro.iterdir()}
+    assert {n for n in antes if antes[n] != despues[n]} == {'perezluis_502.md'}
+    assert 'otra forma del saludo' in (retro / 'perezluis_502.md').read_text(encoding='utf-8')
+    assert columna()['502'] == _sobre(hola_total + 1, 10)
+
+    assert clase.main([str(origen), '--hoja', str(libro)]) == 0   # la clase entera otra vez
+    assert (salida / 'ajustes.csv').read_bytes() == ajustes
+    assert columna()['502'] == _sobre(hola_total + 1, 10)
+    with open(salida / 'calificaciones.csv', encoding='utf-8') as archivo:
+        filas = {f['entrega']: f for f in csv.DictReader(archivo)}
+    assert (filas['perezluis_502']['total'], filas['perezluis_502']['ajuste']) == (str(hola_total + 1), '1')
 
 
 # Sin root: las honradas junto a los ataques, el que agota los procesos del usuario incluido. Sin cgroups
@@ -415,12 +552,34 @@ def cgroups_delegados(uid):
                     grupo.rmdir()
 
 
-def _carpeta_cerrada(ruta):
-    """La primera carpeta de ``ruta`` que otro usuario no puede atravesar (como /root, 0700), o None."""
-    for padre in reversed(Path(ruta).parents):
-        if padre != Path('/') and not padre.stat().st_mode & 0o001:
-            return padre
-    return None
+def _carpetas_cerradas(rutas):
+    """{carpeta que otro usuario no puede atravesar (sin o+x): {las de dentro por las que pasa cada ruta}}."""
+    cerradas = {}
+    for ruta in map(Path, rutas):
+        for padre in ruta.parents:
+            if padre != Path('/') and not padre.stat().st_mode & 0o001:
+                cerradas.setdefault(padre, set()).add(padre / ruta.relative_to(padre).parts[0])
+    return cerradas
+
+
+def abrir_caminos(rutas, puentes):
+    """Las órdenes de mount (en un espacio de montaje propio) que dejan a otro usuario llegar a ``rutas``.
+
+    Cada carpeta cerrada del camino (como /root, 0700, o la de un ``mktemp -d`` donde se
+    clonó el taller) se tapa con un tmpfs abierto, y dentro se vuelven a montar solo las
+    carpetas por las que pasan las rutas; de fuera hacia dentro, así también sirve si hay
+    varias cerradas en el mismo camino.
+    """
+    ordenes = []
+    for numero, (cerrada, hijos) in enumerate(sorted(_carpetas_cerradas(rutas).items(), key=lambda c: len(c[0].parts))):
+        pares = [(hijo, puentes / f'{numero}-{i}') for i, hijo in enumerate(sorted(hijos))]
+        for hijo, puente in pares:
+            puente.mkdir(parents=True)
+            ordenes.append(f'mount --bind {shlex.quote(str(hijo))} {puente}')
+        ordenes.append(f'mount -t tmpfs -o mode=755 tmpfs {shlex.quote(str(cerrada))}')
+        for hijo, puente in pares:
+            ordenes += [f'mkdir -p {shlex.quote(str(hijo))}', f'mount --bind {puente} {shlex.quote(str(hijo))}']
+    return ['mount --make-rprivate /', *ordenes] if ordenes else []
 
 
 @pytest.mark.lento
@@ -434,8 +593,9 @@ def test_como_usuario_sin_privilegios_da_lo_mismo(usuario, delegados):
     del usuario no quita nada a las honradas. Con ellos, van a la vez como con root, cada caja con
     sus topes de procesos y de memoria.
 
-    El intérprete vive en /root/.pyenv y /root es 0700: en un espacio de montaje propio se tapa
-    /root con un tmpfs abierto y se vuelve a montar solo el camino al intérprete.
+    El usuario tiene que llegar al intérprete (aquí en /root/.pyenv, y /root es 0700) y al
+    taller, clonado donde sea (en una carpeta de ``mktemp -d``, 0700, o en un home 0750):
+    ``abrir_caminos`` los abre en un espacio de montaje propio.
     """
     base = Path(tempfile.mkdtemp(prefix='clase-sin-root-'))
     try:
@@ -452,19 +612,11 @@ def test_como_usuario_sin_privilegios_da_lo_mismo(usuario, delegados):
         orden = ['setpriv', f'--reuid={usuario}', f'--regid={usuario}', '--clear-groups', 'env', 'HOME=/tmp',
                  str(RAIZ / '.venv' / 'bin' / 'python'), '-m', 'abandono.calificador.clase',
                  str(base / 'entregas'), '--salida', str(base / 'notas')]
-        cerrada = _carpeta_cerrada(sys.base_prefix)
-        montajes = ''
-        if cerrada:
-            hijo = cerrada / Path(sys.base_prefix).relative_to(cerrada).parts[0]
-            puente = base / 'puente'
-            puente.mkdir()
-            montajes = (f'mount --make-rprivate / && mount --bind {hijo} {puente} && '
-                        f'mount -t tmpfs -o mode=755 tmpfs {cerrada} && mkdir -p {hijo} && '
-                        f'mount --bind {puente} {hijo} && ')
+        montajes = ''.join(f'{m} && ' for m in abrir_caminos([sys.base_prefix, RAIZ, base], base / 'puentes'))
         antes = huella()
         with cgroups_delegados(usuario) if delegados else contextlib.nullcontext([]) as rutas:
             entrar = ''.join(f'echo $$ > {ruta}/cgroup.procs && ' for ruta in rutas)
-            resultado = subprocess.run(['unshare', '--mount', 'sh', '-c', entrar + montajes + 'exec ' + ' '.join(orden)],
+            resultado = subprocess.run(['unshare', '--mount', 'sh', '-c', entrar + montajes + 'exec ' + shlex.join(orden)],
                                        cwd=RAIZ, capture_output=True, text=True, timeout=600)
             quedan = [g for ruta in rutas for g in ruta.iterdir() if g.is_dir()]
         assert quedan == [], 'cada caja borra sus cgroups al cerrarse'
