@@ -353,15 +353,14 @@ def desviar_9696(nb, puerto):
 
 
 @contextlib.contextmanager
-def _9696(ocupado):
-    """Con ``ocupado``, algo escucha en el 9696 (nuestro socket, o el de otro si ya lo estaba)."""
-    if not ocupado:
-        with contextlib.suppress(OSError), socket.create_connection(('127.0.0.1', PUERTO_LECCION), timeout=0.2):
-            pytest.skip('otro programa usa el 9696 de esta computadora')
-        yield
-        return
+def _9696_ocupado():
+    """Algo escucha en el 9696 de la computadora: nuestro socket, o el de otro si ya lo estaba.
+
+    Si un cuaderno, o el código del estudiante, usara el 9696 de verdad en lugar del suyo
+    desviado, hablaría con este socket, que no responde, y la prueba fallaría.
+    """
     with socket.socket() as nuestro:
-        with contextlib.suppress(OSError):  # si ya lo ocupa otro, también vale
+        with contextlib.suppress(OSError):
             nuestro.bind(('0.0.0.0', PUERTO_LECCION))
             nuestro.listen()
         yield
@@ -386,7 +385,8 @@ def test_papermill_con_las_soluciones(nombre, ocupado, url_desarrollo, probabili
         if nombre[:2] in EN_LA_TERMINAL:
             servidor = pila.enter_context(procesos.ejecutar_script(carpeta / EN_LA_TERMINAL[nombre[:2]]))
             assert not servidor.termino, servidor.final()
-        pila.enter_context(_9696(ocupado))
+        if ocupado:
+            pila.enter_context(_9696_ocupado())
 
         def preparar(nb):
             con_soluciones(nb)
@@ -395,6 +395,9 @@ def test_papermill_con_las_soluciones(nombre, ocupado, url_desarrollo, probabili
         ejecutado = ejecutar(copia, nombre, tmp_path / nombre,
                              {'URL_SERVICIO': url_desarrollo, 'SALIDA': str(tmp_path / 'salidas')}, preparar)
     COMPROBAR[nombre[:2]](resumen(ejecutado), ejecutado, probabilidad_leccion, celdas=True, carpeta=True)
+    if nombre[:2] == '04':   # «!python mi_trabajo/servicio1.py», desde la raíz: imprime y termina
+        (ejecutada,) = [texto(c) for c in ejecutado.cells if c.source.startswith(TU_CODIGO)]
+        assert f'probabilidad de abandono: {probabilidad_leccion}' in ejecutada, ejecutada
     revisado = comprobaciones(ejecutado)
     assert all('Todo bien' in t and '✘' not in t for t in revisado), revisado
 
