@@ -108,6 +108,11 @@ def _al_importar(codigo):
     return {S: [(_AL_IMPORTAR, _AL_IMPORTAR + codigo)]}
 
 
+def _linea(archivo, texto):
+    """El número de la línea ``texto`` de la solución de ``archivo`` (sigue a la línea si el docstring cambia)."""
+    return (BASES['solutions'] / archivo).read_text(encoding='utf-8').splitlines().index(texto) + 1
+
+
 def _todo(archivo, fragmento, codigo):
     """El cambio que completa el TODO del esqueleto que contiene ``fragmento`` (y su raise, si lo tiene)."""
     lineas = (BASES['exercises'] / archivo).read_text(encoding='utf-8').splitlines(keepends=True)
@@ -319,7 +324,8 @@ MUESTRAS = [
                                                     '# Ejercicio 3: la aplicación Flask')]},
             {1: 0, 3: 0}, pista='(modelo, no model)'),
     Muestra('sangria_de_menos', ERROR, 'la última línea de predict_cliente con un espacio de menos (IndentationError)',
-            {S: [('    return y_pred[0]', '   return y_pred[0]')]}, {1: 0, 3: 0}, pista='línea 21: return y_pred[0]'),
+            {S: [('    return y_pred[0]', '   return y_pred[0]')]}, {1: 0, 3: 0},
+            pista=f'línea {_linea(S, "    return y_pred[0]")}: return y_pred[0]'),
     Muestra('servicio1_con_mayuscula', ERROR, 'Servicio1.py en vez de servicio1.py', mover={S: 'Servicio1.py'},
             esperado={1: 0, 3: 0}, pista='encontré Servicio1.py'),
     Muestra('en_una_subcarpeta', ERROR, 'los tres archivos en ejercicios/, dentro de la carpeta de la entrega',
