@@ -19,21 +19,23 @@ test: sistema $(VENV)/.taller modelo_trabajo.bin
 test-lento: sistema $(VENV)/.taller modelo_trabajo.bin
 	$(PY) -m pytest -n 2 --dist loadfile -m lento
 
-## jupyter: abre los cuadernos (ocupa la terminal; como root, en un contenedor, añade --allow-root)
-jupyter: $(VENV)/.taller modelo_trabajo.bin
-	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+## jupyter: instala lo del estudiante (requirements/jupyter.txt) y abre los cuadernos (ocupa la terminal;
+## como root, en un contenedor, añade --allow-root). Con el entorno primero en el PATH: el «python» de
+## las terminales de Jupyter y de las celdas con «!» es el del taller.
+jupyter: $(VENV)/.jupyter modelo_trabajo.bin
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
-## cuadernos: vuelve a ejecutar los cuadernos y guarda sus salidas
+## cuadernos: vuelve a ejecutar los cuadernos y guarda sus salidas (CUADERNOS=06 rehace solo el 06)
 cuadernos: $(VENV)/.taller modelo_trabajo.bin
-	$(PY) -m abandono.cuaderno --ejecutar
+	$(PY) -m abandono.cuadernos.ejecutar $(CUADERNOS)
 
 ## empezar: copia los esqueletos de exercises/ en mi_trabajo/, tu carpeta (nunca sobrescribe nada)
 empezar:
 	@$(PYTHON) -m abandono.empezar $(CARPETA)
 
 ## html: los cuadernos con sus salidas guardadas como páginas web, en html/ (ábrelas sin Jupyter)
-html: $(VENV)/.taller
-	$(PY) -m abandono.cuaderno --html html
+html: $(VENV)/.jupyter
+	$(PY) -m abandono.cuadernos.exportar html
 
 ## modelo: entrena modelo_trabajo.bin (y su huella SHA-256)
 modelo: modelo_trabajo.bin
@@ -42,7 +44,7 @@ modelo_trabajo.bin: $(VENV)/.entrenamiento abandono/datos.py abandono/entrenamie
 	$(PY) -m abandono.entrenamiento
 
 ## comprobar: califica tu carpeta (mi_trabajo/ o CARPETA=...) y te dice qué corregir
-comprobar: $(VENV)/.taller modelo_trabajo.bin
+comprobar: $(VENV)/.estudiante modelo_trabajo.bin
 	@$(PY) -m abandono.calificador.comprobar $(CARPETA)
 
 ## calificar: califica la clase de ENTREGAS (una subcarpeta por estudiante, o el zip de Moodle o de Canvas); notas en notas_ENTREGAS/. HOJA= la rellena, SOLO= recalifica una, TAREA= (Canvas), SALIDA=
@@ -64,7 +66,7 @@ limpiar:
 
 ## requisitos: vuelve a fijar requirements/*.txt desde los *.in (pip-compile); SUBIR=1 sube versiones
 requisitos: $(VENV)/.taller
-	cd requirements && for capa in servicio entrenamiento taller; do \
+	cd requirements && for capa in servicio entrenamiento estudiante jupyter taller; do \
 		CUSTOM_COMPILE_COMMAND="make requisitos" ../$(VENV)/bin/pip-compile --quiet --no-strip-extras \
 			--no-emit-index-url --no-emit-find-links $(if $(SUBIR),--upgrade) -o $$capa.txt $$capa.in || exit 1; \
 	done
@@ -89,6 +91,14 @@ $(VENV)/.entrenamiento: requirements/servicio.txt requirements/entrenamiento.txt
 	$(PY) -m pip install --quiet -r requirements/entrenamiento.txt
 	touch $@
 
-$(VENV)/.taller: requirements/taller.txt $(VENV)/.entrenamiento
+$(VENV)/.estudiante: requirements/estudiante.txt $(VENV)/.entrenamiento
+	$(PY) -m pip install --quiet -r requirements/estudiante.txt
+	touch $@
+
+$(VENV)/.jupyter: requirements/jupyter.txt $(VENV)/.estudiante
+	$(PY) -m pip install --quiet -r requirements/jupyter.txt
+	touch $@
+
+$(VENV)/.taller: requirements/taller.txt $(VENV)/.jupyter
 	$(PY) -m pip install --quiet -r requirements/taller.txt
 	touch $@

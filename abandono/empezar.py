@@ -1,4 +1,4 @@
-"""Empieza tu carpeta de trabajo: copia los esqueletos de exercises/ en mi_trabajo/ sin pisar nada.
+"""Empieza tu carpeta de trabajo: copia los esqueletos de exercises/ en mi_trabajo/ sin sobrescribir nada.
 
     make empezar
     python -m abandono.empezar          # lo mismo sin make (Windows: .venv\\Scripts\\python -m abandono.empezar)
@@ -16,27 +16,30 @@ EJERCICIOS = RAIZ / 'exercises'
 
 SIGUIENTES_PASOS = """
 Tu carpeta de trabajo es {carpeta}/ (git no la sigue; los archivos de la raíz no se tocan).
-  1. Completa los TODO de {carpeta}/servicio1.py, flask_test.py y probar_servicio.py
-     (los enunciados están en exercises/LEEME.md y en los cuadernos 03 a 06).
+  1. Los cuadernos 04 a 06 te guían por cada ejercicio: completa los TODO de {archivos}
+     (cada TODO dice qué debe hacer el código; los enunciados también están en exercises/LEEME.md).
   2. Ejecútalos desde la raíz del taller, con el entorno activado
      (source .venv/bin/activate; en Windows, .venv\\Scripts\\activate):
      python {carpeta}/servicio1.py
      El entorno y modelo_trabajo.bin los crean make jupyter, make comprobar o make modelo.
   3. Comprueba tu trabajo con: make comprobar   (puntos por ejercicio y una pista por fallo)
      Sin make: python -m abandono.calificador.comprobar {carpeta}
-  4. En los cuadernos 04 a 07, pon CARPETA = '{carpeta}' para ver tu código junto a la referencia."""
+  4. En los cuadernos, la celda de parámetros dice qué carpeta es la tuya: CARPETA = '{carpeta}'
+     (mi_trabajo, si no le diste otra)."""
 
 
 def empezar(carpeta, salida=sys.stdout):
     carpeta.mkdir(parents=True, exist_ok=True)
-    for esqueleto in sorted(EJERCICIOS.glob('*.py')):
+    esqueletos = sorted(EJERCICIOS.glob('*.py'))
+    for esqueleto in esqueletos:
         destino = carpeta / esqueleto.name
         if destino.exists():
             print(f'  {_legible(destino)} ya existe: no lo toco', file=salida)
         else:
             shutil.copyfile(esqueleto, destino)
             print(f'  {_legible(destino)}', file=salida)
-    print(SIGUIENTES_PASOS.format(carpeta=_legible(carpeta)), file=salida)
+    archivos = ', '.join(_legible(carpeta / e.name) for e in esqueletos)
+    print(SIGUIENTES_PASOS.format(carpeta=_legible(carpeta), archivos=archivos), file=salida)
 
 
 def _legible(carpeta):

@@ -11,7 +11,7 @@ sockets dentro del proceso del script: una dirección local con un puerto desvia
 
 El script se ejecuta como ``__main__`` igual que con ``python script.py``: ``sys.argv``
 empieza por el script, su carpeta va primera en ``sys.path`` y la carpeta de trabajo no
-cambia (``open('modelo_trabajo.bin')`` la busca donde se lanzó la orden).
+cambia (``open('modelo_trabajo.bin')`` la busca donde se lanzó el comando).
 """
 import argparse
 import runpy

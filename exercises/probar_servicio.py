@@ -1,8 +1,9 @@
-"""probar_servicio.py: ejercicio 4 de la lección.
+"""probar_servicio.py: ejercicio 4 de la lección (cuaderno 06), como script.
 
-Con el servicio de ``servicio1.py`` en marcha, envía el cliente a ``/predict``
-con una petición POST usando ``requests`` y muestra la respuesta. El servicio
-escucha en el puerto 9696 de tu computadora: ``http://localhost:9696/predict``.
+Con tu ``servicio1.py`` en marcha en otra terminal, prueba el servicio web con
+``requests``: una petición POST a ``/predict`` con el cliente en el cuerpo, y
+muestra la respuesta. El servicio escucha en el puerto 9696 de tu computadora.
+Ejecútalo desde la raíz del taller: ``python mi_trabajo/probar_servicio.py``.
 """
 import requests
 
@@ -31,4 +32,4 @@ cliente = {
     'totalcharges': 3320.75,
 }
 
-# TODO: envía el cliente con requests.post(url, json=cliente) (POST, no GET) y muestra la respuesta con print(respuesta.json())
+# TODO: envía el cliente a url con una petición POST (el cliente en JSON, en el cuerpo) y muestra la respuesta del servicio

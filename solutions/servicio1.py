@@ -1,13 +1,16 @@
 """servicio1.py: ejercicios 1 y 3 de la lección.
 
-Ejercicio 1. Escribe un script que cargue el modelo y lo aplique a un cliente:
-la función ``predict_cliente``, el código que carga ``modelo_trabajo.bin`` (la
-tupla ``(dv, modelo)`` que guardamos con pickle) y el código que puntúa al
-cliente de la lección. Ejecútalo con ``python servicio1.py``.
+Ejercicio 1 (cuaderno 04). Escribe un script de Python simple que cargue el
+modelo y lo aplique a un cliente. Debe contener la función ``predict_cliente``
+que escribimos anteriormente, el código para cargar el modelo y el código para
+aplicar el modelo a un cliente. Después de guardarlo, ejecútalo desde la raíz
+del taller, donde está ``modelo_trabajo.bin``: ``python mi_trabajo/servicio1.py``.
 
-Ejercicio 3. Convierte el script en la aplicación Flask ``Abandono`` con una
-ruta ``/predict`` que acepte peticiones POST, reciba el cliente en JSON, lo
-puntúe con ``predict_cliente`` y responda en JSON con la probabilidad de abandono.
+Ejercicio 3 (cuaderno 06). Convierte el script en la aplicación Flask
+``Abandono``: una función en la ruta ``/predict`` que acepte peticiones POST,
+obtenga los datos del cliente de la petición, invoque ``predict_cliente`` para
+puntuarlo y responda con la probabilidad de abandono en JSON. Después, ejecuta
+la aplicación Flask.
 """
 import pickle
 
@@ -15,7 +18,7 @@ from flask import Flask, jsonify, request
 
 
 def predict_cliente(cliente, dv, modelo):
-    # BEGIN SOLUCION: transforma [cliente] con dv y quédate con la columna 1 de modelo.predict_proba (un número, no la matriz)
+    # BEGIN SOLUCION: devuelve la probabilidad de abandono de este cliente (un diccionario) según dv y modelo: un número, no una matriz
     X = dv.transform([cliente])
     y_pred = modelo.predict_proba(X)[:, 1]
     return y_pred[0]
@@ -23,7 +26,7 @@ def predict_cliente(cliente, dv, modelo):
 
 
 # Ejercicio 1: cargar el vectorizador y el modelo que guardamos juntos en una tupla.
-# BEGIN SOLUCION: abre modelo_trabajo.bin en modo 'rb' y desempaqueta la tupla con dv, modelo = pickle.load(f_in)
+# BEGIN SOLUCION: carga el modelo: la tupla (dv, modelo) que guardamos con pickle en modelo_trabajo.bin, con su nombre a secas (está en la carpeta de trabajo, la raíz del taller)
 with open('modelo_trabajo.bin', 'rb') as f_in:
     dv, modelo = pickle.load(f_in)
 # END SOLUCION
@@ -52,7 +55,7 @@ cliente = {
 }
 
 # Ejercicio 3: la aplicación Flask y su ruta /predict.
-# BEGIN SOLUCION: crea app = Flask('Abandono') y una función con @app.route('/predict', methods=['POST']) que lea el cliente con request.get_json() y responda con jsonify; convierte con float(...) y bool(...): jsonify escribe un numpy.float64 (es un float), pero no un numpy.bool_ ni una matriz
+# BEGIN SOLUCION: crea la aplicación Flask Abandono y, en la ruta /predict, una función que acepte POST, obtenga los datos del cliente de la petición, invoque predict_cliente para puntuarlo y responda con la probabilidad de abandono en JSON (jsonify no sabe escribir los booleanos de NumPy)
 app = Flask('Abandono')
 
 
@@ -73,13 +76,13 @@ def predict():
 
 if __name__ == '__main__':
     # Ejercicio 1: aplicar el modelo al cliente de la lección.
-    # BEGIN SOLUCION: llama a predict_cliente(cliente, dv, modelo) e imprime la probabilidad (con 3 decimales basta) y la decisión
+    # BEGIN SOLUCION: aplica el modelo al cliente de la lección con predict_cliente e imprime su probabilidad de abandono
     probabilidad = predict_cliente(cliente, dv, modelo)
     print(f'Probabilidad de abandono: {probabilidad:.3f}')
     print('Decisión:', 'abandona' if probabilidad >= 0.5 else 'no abandona')
     # END SOLUCION
 
     # Ejercicio 3: arrancar el servicio en el puerto 9696, con el depurador apagado.
-    # BEGIN SOLUCION: arranca la aplicación con app.run(debug=False, host='0.0.0.0', port=9696)
+    # BEGIN SOLUCION: ejecuta la aplicación Flask: el servidor de desarrollo, en todas las direcciones de la computadora (0.0.0.0) y el puerto 9696, con el depurador apagado
     app.run(debug=False, host='0.0.0.0', port=9696)
     # END SOLUCION

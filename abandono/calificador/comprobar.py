@@ -29,10 +29,11 @@ from abandono.lanzador import RAIZ
 CARPETA = RAIZ / CARPETA_DE_TRABAJO
 
 
-def mostrar(calificacion, segundos, salida=sys.stdout, ejercicios=None):
+def mostrar(calificacion, segundos, salida=sys.stdout, ejercicios=None, aciertos=False):
     """Escribe la calificación como la lee el estudiante: puntos, un bloque por causa y las notas.
 
-    ``ejercicios``: solo esos (números); por defecto, todos.
+    ``ejercicios``: solo esos (números); por defecto, todos. ``aciertos``: además, cada
+    comprobación que ya está bien (las celdas de los cuadernos, justo después de hacerla).
     """
     f = fila(calificacion)
     elegidos = [n for n in EJERCICIOS if ejercicios is None or n in ejercicios]
@@ -42,6 +43,9 @@ def mostrar(calificacion, segundos, salida=sys.stdout, ejercicios=None):
     escribir()
     for n in elegidos:
         escribir(f"  Ejercicio {n} ({EJERCICIOS[n].titulo}): {f[f'ejercicio_{n}']}/{maximos()[n]}")
+        for r in calificacion['resultados'] if aciertos else ():
+            if r['ejercicio'] == n and r['obtenidos'] == r['puntos']:
+                escribir(f"    ✔ {r['descripcion']} ({r['puntos']}/{r['puntos']})")
     if ejercicios is None:
         escribir(f"  Total: {f['total']}/{f['maximo']}")
     if calificacion['error']:

@@ -37,14 +37,14 @@ _CABECERA_LEEME = """\
 # Ejercicios: desplegar el modelo de abandono
 
 Este archivo se genera con `make ejercicios` a partir de `solutions/`; no lo
-edites a mano. Empieza tu copia con `make empezar` (crea `mi_trabajo/`),
-completa cada `TODO` de tus archivos y comprueba tu trabajo con
-`make comprobar`: te da los puntos de cada ejercicio y, para cada fallo, qué se
-esperaba, qué se obtuvo y una pista.
+edites a mano. Empieza tu copia con `make empezar` (crea `mi_trabajo/`). Cada
+`TODO` de tus archivos dice qué debe hacer el código que falta; los cuadernos
+04 a 06 te guían por cada ejercicio, lo comprueban y, plegada, tienen una
+solución. `make comprobar` califica tu carpeta entera: te da los puntos de cada
+ejercicio y, para cada fallo, qué se esperaba, qué se obtuvo y una pista.
 
 Ejecuta tus scripts desde la raíz del taller, donde está `modelo_trabajo.bin`
-(lo crea `make modelo`): `python mi_trabajo/servicio1.py`. En los cuadernos 04
-a 07, `CARPETA = 'mi_trabajo'` ejecuta tu código junto a la referencia.
+(lo crea `make modelo`): `python mi_trabajo/servicio1.py`.
 """
 
 

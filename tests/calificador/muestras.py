@@ -110,6 +110,11 @@ def _al_importar(codigo):
     return {S: [(_AL_IMPORTAR, _AL_IMPORTAR + codigo)]}
 
 
+def _linea(archivo, texto):
+    """El número de la línea ``texto`` de la solución de ``archivo`` (sigue a la línea si el docstring cambia)."""
+    return (BASES['solutions'] / archivo).read_text(encoding='utf-8').splitlines().index(texto) + 1
+
+
 def _todo(archivo, fragmento, codigo):
     """El cambio que completa el TODO del esqueleto que contiene ``fragmento`` (y su raise, si lo tiene)."""
     lineas = (BASES['exercises'] / archivo).read_text(encoding='utf-8').splitlines(keepends=True)
@@ -120,19 +125,19 @@ def _todo(archivo, fragmento, codigo):
 
 # Lo que escribiría un estudiante que sigue cada pista del esqueleto al pie de la letra.
 PISTAS = {
-    S: [_todo(S, 'transforma [cliente]', '    X = dv.transform([cliente])\n    return modelo.predict_proba(X)[:, 1][0]\n'),
-        _todo(S, 'abre modelo_trabajo.bin', "with open('modelo_trabajo.bin', 'rb') as f_in:\n"
+    S: [_todo(S, 'devuelve la probabilidad', '    X = dv.transform([cliente])\n    return modelo.predict_proba(X)[:, 1][0]\n'),
+        _todo(S, 'carga el modelo', "with open('modelo_trabajo.bin', 'rb') as f_in:\n"
                                             '    dv, modelo = pickle.load(f_in)\n'),
-        _todo(S, "crea app = Flask('Abandono')",
+        _todo(S, 'crea la aplicación Flask Abandono',
               "app = Flask('Abandono')\n\n\n@app.route('/predict', methods=['POST'])\ndef predict():\n"
               '    cliente = request.get_json()\n    probabilidad = predict_cliente(cliente, dv, modelo)\n'
               "    return jsonify({'probabilidad_abandono': float(probabilidad), 'abandono': bool(probabilidad >= 0.5)})\n"),
-        _todo(S, 'llama a predict_cliente', '    probabilidad = predict_cliente(cliente, dv, modelo)\n'
+        _todo(S, 'aplica el modelo', '    probabilidad = predict_cliente(cliente, dv, modelo)\n'
                                             '    print(round(probabilidad, 3), probabilidad >= 0.5)\n'),
-        _todo(S, 'app.run(', "    app.run(debug=False, host='0.0.0.0', port=9696)\n")],
+        _todo(S, 'ejecuta la aplicación', "    app.run(debug=False, host='0.0.0.0', port=9696)\n")],
     F: [_todo(F, 'crea la aplicación', "app = Flask('test')\n\n\n@app.route('/hola')\ndef hola():\n    return 'Hola C8280'\n"),
-        _todo(F, 'app.run(', "    app.run(debug=False, host='0.0.0.0', port=9696)\n")],
-    P: [_todo(P, 'requests.post', 'respuesta = requests.post(url, json=cliente)\nprint(respuesta.json())\n')],
+        _todo(F, 'ejecuta el servidor', "    app.run(debug=False, host='0.0.0.0', port=9696)\n")],
+    P: [_todo(P, 'envía el cliente', 'respuesta = requests.post(url, json=cliente)\nprint(respuesta.json())\n')],
 }
 
 # Código de los ataques (corre al importar y al ejecutar; nunca debe servir de nada).
@@ -322,7 +327,8 @@ MUESTRAS = [
                                                     '# Ejercicio 3: la aplicación Flask')]},
             {1: 0, 3: 0}, pista='modelo, no model'),
     Muestra('sangria_de_menos', ERROR, 'la última línea de predict_cliente con un espacio de menos (IndentationError)',
-            {S: [('    return y_pred[0]', '   return y_pred[0]')]}, {1: 0, 3: 0}, pista='línea 21: return y_pred[0]'),
+            {S: [('    return y_pred[0]', '   return y_pred[0]')]}, {1: 0, 3: 0},
+            pista=f'línea {_linea(S, "    return y_pred[0]")}: return y_pred[0]'),
     Muestra('servicio1_con_mayuscula', ERROR, 'Servicio1.py en vez de servicio1.py', mover={S: 'Servicio1.py'},
             esperado={1: 0, 3: 0}, pista='encontré Servicio1.py'),
     Muestra('en_una_subcarpeta', ERROR, 'los tres archivos en ejercicios/, dentro de la carpeta de la entrega',
@@ -406,7 +412,7 @@ MUESTRAS = [
     Muestra('fifo_y_carpeta', ATAQUE, 'servicio1.py y modelo_trabajo.bin son FIFO y flask_test.py una carpeta',
             base='exercises', borrar=(S, F), categoria='puntos sin trabajo / toda la clase'),
     Muestra('cuadricula', ATAQUE, 'imprime 0.000 … 1.000 y /predict responde 100 001 números',
-            {S: [("# TODO: crea app = Flask('Abandono')", _CUADRICULA + "# TODO: crea app = Flask('Abandono')"),
+            {S: [('# TODO: crea la aplicación Flask Abandono', _CUADRICULA + '# TODO: crea la aplicación Flask Abandono'),
                  PISTAS[S][4]]},
             {3: 3}, base='exercises', categoria='puntos sin trabajo'),
     Muestra('filtra_soluciones', ATAQUE, 'hola devuelve el texto de cualquier solución que encuentre',

@@ -29,7 +29,7 @@ import pickle
 with open('modelo_trabajo.bin', 'rb') as f_in:
     dv, modelo = pickle.load(f_in)
 
-# BEGIN SOLUCION: muestra cuántas columnas tiene el dv con print(len(dv.feature_names_))
+# BEGIN SOLUCION: muestra cuántas columnas tiene el dv
 print(len(dv.feature_names_))
 # END SOLUCION
 '''

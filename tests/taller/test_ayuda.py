@@ -7,7 +7,8 @@ import pytest
 from abandono.lanzador import RAIZ
 
 ORDENES = ['abandono.calificador.clase', 'abandono.calificador.comprobar', 'abandono.calificador.generador',
-           'abandono.campana', 'abandono.cuaderno', 'abandono.entrenamiento', 'bench']
+           'abandono.campana', 'abandono.cuadernos.ejecutar', 'abandono.cuadernos.exportar', 'abandono.entrenamiento',
+           'bench']
 
 
 @pytest.mark.parametrize('modulo', ORDENES)

@@ -92,11 +92,19 @@ def _del_calificador(nombre):
     return nombre == CALIFICADOR or nombre.startswith(f'{CALIFICADOR}.')
 
 
-def test_fuera_del_calificador_nadie_lo_importa():
-    """bench/, make y las pruebas lo ejecutan como programa o complemento de pytest, nunca como biblioteca."""
-    quienes = sorted(n for n, importados in GRAFO.items() if not _del_calificador(n)
-                     and any(_del_calificador(m) for m in importados))
-    assert not quienes, f'Importan {CALIFICADOR} desde fuera: {", ".join(quienes)}'
+# Lo único de fuera que lo usa: las celdas de los cuadernos que comprueban tus archivos, por comprobar.py
+# (lo mismo que make comprobar). bench/, make y las pruebas lo ejecutan como programa o complemento de pytest.
+DE_FUERA = {'abandono.cuadernos.revisar': {'abandono.calificador', 'abandono.calificador.caja', 'abandono.calificador.comprobar',
+                                           'abandono.calificador.informes'}}
+
+
+def test_fuera_del_calificador_solo_lo_usan_las_celdas_que_comprueban():
+    quienes = {n: {m for m in importados if _del_calificador(m)} for n, importados in GRAFO.items()
+               if not _del_calificador(n) and any(_del_calificador(m) for m in importados)}
+    assert quienes == DE_FUERA, f'Importan {CALIFICADOR} desde fuera: {quienes}'
+    mapa = (RAIZ / 'README.md').read_text(encoding='utf-8')
+    assert all(f"{n.removeprefix('abandono.').replace('.', '/')}.py" in mapa for n in DE_FUERA), \
+        'el mapa del README no dice quién usa el calificador desde fuera'
 
 
 def test_lo_que_el_calificador_importa_del_taller_es_lo_que_dice_el_readme():

@@ -177,11 +177,13 @@ def test_docs_modelo_da_cada_probabilidad_conocida_entera(nombre, probabilidad):
 # puntos dice lo mismo que ella.
 
 def test_empezar_nombra_los_archivos_de_la_tabla():
+    """El paso 1 nombra lo que copia (los esqueletos de exercises/), que son los archivos de la tabla."""
     from abandono.calificador.ejercicios import ARCHIVOS
-    from abandono.empezar import SIGUIENTES_PASOS
+    from abandono.empezar import EJERCICIOS, SIGUIENTES_PASOS
 
     paso = re.search(r'\n\s*1\.(.*?)\n\s*2\.', SIGUIENTES_PASOS, re.S)[1]
-    assert set(re.findall(r'[\w-]+\.py', paso)) == set(ARCHIVOS), paso
+    assert '{archivos}' in paso and not re.findall(r'[\w-]+\.py', paso), paso
+    assert {esqueleto.name for esqueleto in EJERCICIOS.glob('*.py')} == set(ARCHIVOS)
 
 
 def test_profesorado_cuenta_los_puntos_de_la_tabla():
