@@ -40,6 +40,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # antes de instalar sus manejadores, y la parada acababa en SIGKILL a los 10 s.
 # --single-child: la señal va solo al maestro, que ordena la parada de sus workers.
 ENTRYPOINT ["dumb-init", "--single-child", "--"]
-# La orden de producción de abandono/lanzador.py (una prueba comprueba que coinciden).
+# El comando de producción de abandono/lanzador.py (una prueba comprueba que coinciden).
 # --graceful-timeout 5: «docker stop» espera 10 s antes de matar el proceso.
 CMD ["gunicorn", "--worker-class", "gevent", "--workers", "2", "--worker-connections", "5000", "--backlog", "4096", "--preload", "--graceful-timeout", "5", "--no-control-socket", "--bind", "0.0.0.0:9696", "servicio1:app"]

@@ -6,7 +6,7 @@ forma) y expone la aplicación Flask ``Abandono`` con ``POST /predict``.
     python servicio1.py                 # servidor de desarrollo en el puerto 9696
     python servicio1.py --debug         # con el depurador de Werkzeug, solo en 127.0.0.1
 
-Para producción, las órdenes del README (gunicorn con workers gevent en Linux
+Para producción, los comandos del README (gunicorn con workers gevent en Linux
 y macOS, waitress en Windows, o el Dockerfile).
 
 La respuesta de los ejercicios, escrita como la escribiría un estudiante, está

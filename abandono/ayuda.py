@@ -1,4 +1,4 @@
-"""argparse en español: el ``--help`` y los errores de las órdenes del taller.
+"""argparse en español: el ``--help`` y los errores de los comandos del taller.
 
 argparse busca cada uno de sus textos con ``_()`` (gettext) en el momento de
 escribirlo; aquí ``_`` se cambia por una tabla con los textos en español.

@@ -28,11 +28,11 @@ VARIABLE = 'OPENBLAS_CORETYPE'
 HASWELL = 'Haswell'    # AVX2: funciona en cualquier CPU x86-64 con AVX2
 SKYLAKEX = 'SkylakeX'  # AVX-512, el del libro
 # La probabilidad del cliente de la lección con cada núcleo, el único sitio donde se
-# escriben: la comprueba tests/modelo/test_modelo.py y el cuaderno 01 la usa para decir
+# escriben: la comprueba tests/modelo/test_modelo.py y el apéndice A1 la usa para decir
 # a cuál se parece el número de tu computadora.
 PROBABILIDADES_CONOCIDAS = {SKYLAKEX: 0.0596057, HASWELL: 0.0618757}
 # Convergida (con una tol más fina que la del curso), la receta da este número con cualquier
-# núcleo, a 4 decimales: lo comprueba test_modelo.py y el cuaderno 01 lo calcula.
+# núcleo, a 4 decimales: lo comprueba test_modelo.py y el apéndice A1 lo calcula.
 PROBABILIDAD_CONVERGIDA = 0.0676
 # Lo que OpenBLAS necesita de la CPU para usar cada núcleo que se fuerza aquí.
 BANDERAS = {HASWELL: {'avx2', 'fma'}, SKYLAKEX: {'avx512f', 'avx512cd', 'avx512bw', 'avx512dq', 'avx512vl'}}

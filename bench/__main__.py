@@ -29,7 +29,7 @@ OBJETIVO_RITMO = 30          # entregas por minuto, con cajas (issue 9)
 OBJETIVO_COSTE_CAJAS = 0.10  # lo que pueden añadir las cajas al tiempo de calificar
 
 
-# Los servidores de «El servicio por HTTP»: la orden recomendada junto a workers síncronos
+# Los servidores de «El servicio por HTTP»: el comando recomendado junto a workers síncronos
 # (la referencia de latencia: uno por petición) y waitress, en una sola ejecución.
 NOMBRES = {'desarrollo': 'desarrollo (Flask)', 'gunicorn': 'gunicorn gevent -w 2 (recomendado)',
            'gunicorn sync': 'gunicorn sync -w 2', 'waitress': 'waitress'}
@@ -187,11 +187,11 @@ def apartado_calificador(entregas, n_entregas):
     origen = entregas or f'{n} entregas de muestra (`tests/calificador/muestras.py DESTINO --clase {n}`)'
     print(f'`python -m abandono.calificador.clase` con {origen}, en esta máquina; «sin cajas» es '
           '`--sin-aislamiento` (solo para código de fiar).\n')
-    tabla(['forma', 'segundos (la orden entera)', 'entregas por minuto', 'código de salida'],
+    tabla(['forma', 'segundos (el comando entero)', 'entregas por minuto', 'código de salida'],
           [(forma, numero(s, 1), numero(n / s * 60, 1), codigo) for forma, (s, codigo, _) in tiempos.items()])
     for forma, (_, codigo, ultima) in tiempos.items():
         if codigo:
-            print(f'- {forma}: la orden falló: {ultima}')
+            print(f'- {forma}: el comando falló: {ultima}')
     con, sin = tiempos['con cajas'][0], tiempos['sin cajas'][0]
     ritmo, coste = n / con * 60, con / sin - 1
     print(f'- Con cajas: **{numero(ritmo, 1)} entregas por minuto** (objetivo ≥ {numero(OBJETIVO_RITMO)}: '

@@ -97,7 +97,7 @@ def cuerpo_cliente():
 def servicio(servidor):
     """El servicio de verdad (``orden_servicio``) en un puerto libre: (url, procesos).
 
-    ``'gunicorn sync'`` es la orden de gunicorn con workers síncronos: la referencia de latencia.
+    ``'gunicorn sync'`` es el comando de gunicorn con workers síncronos: la referencia de latencia.
     """
     puerto = puerto_libre()
     if servidor == 'gunicorn sync':

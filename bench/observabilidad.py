@@ -54,7 +54,7 @@ def medir_en_proceso(dv, modelo, rapido=False):
 
 
 def medir_http(rapido=False):
-    """{nombre: medidas.Ruta} de gunicorn (la orden del taller), con las rutas en tandas alternas."""
+    """{nombre: medidas.Ruta} de gunicorn (el comando del taller), con las rutas en tandas alternas."""
     rondas, por_ronda, duracion = RONDAS_RAPIDO if rapido else RONDAS
     cuerpo = cuerpo_cliente()
     rutas = {nombre: (ruta, cuerpo if con_cuerpo else None) for nombre, (ruta, con_cuerpo) in RUTAS.items()}

@@ -66,7 +66,7 @@ def url_desarrollo():
 
 @pytest.fixture(scope='session')
 def url_gunicorn():
-    """servicio1:app bajo gunicorn, con la orden de producción (dos workers gevent)."""
+    """servicio1:app bajo gunicorn, con el comando de producción (dos workers gevent)."""
     yield from _servicio('gunicorn')
 
 

@@ -4,7 +4,7 @@
 - Los puntos de cada prueba salen de la tabla ``ejercicios.EJERCICIOS``; el
   resumen final da los puntos por ejercicio y la línea ``puntos: X/Y``.
 - ``--referencia-fd N``: el modelo y los clientes de la calificación llegan
-  por el descriptor N (la orden de clase los calcula una vez); sin ella se
+  por el descriptor N (el comando de clase los calcula una vez); sin ella se
   crean aquí, nuevos.
 - ``--resultados-fd N``: escribe el detalle en el descriptor N (una tubería de
   quien lanzó pytest), nunca en una ruta que una entrega pudiera alcanzar.

@@ -1,4 +1,4 @@
-"""Lo que escribe la orden de clase, y el único sitio donde se escapa lo que elige una entrega.
+"""Lo que escribe el comando de clase, y el único sitio donde se escapa lo que elige una entrega.
 
 Una entrega elige el nombre de su carpeta (o el aula virtual lo arma con su nombre)
 y lo que imprime (que llega a los mensajes de suspenso): los dos pueden traer saltos

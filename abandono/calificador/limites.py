@@ -28,6 +28,6 @@ PETICION = 3.0               # segundos para cada petición HTTP al servicio del
 VIGILANCIA = 3.0             # segundos, como mínimo, que se vigilan los puertos después de importar
 VIDA = 90.0                  # segundos que vive una caja pase lo que pase
 
-# En la orden de clase.
+# En el comando de clase.
 ENTREGA = VIDA + 30.0        # segundos para calificar una entrega entera (sus ejecuciones van a la vez)
 SIMILITUD = 300.0            # segundos para comparar la clase entera (similitud.py; va a la vez que calificar)

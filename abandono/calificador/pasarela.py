@@ -355,7 +355,7 @@ def como_script(archivo):
     sys.modules['__main__'] = principal
     sys.argv = [archivo]
     sys.path.insert(0, os.path.dirname(archivo))
-    # El recargador de Werkzeug (debug=True) vuelve a lanzar sys.orig_argv: que sea la orden del script.
+    # El recargador de Werkzeug (debug=True) vuelve a lanzar sys.orig_argv: que sea el comando del script.
     sys.orig_argv = [sys.executable, archivo]
     try:
         with open(archivo, 'rb') as fuente:

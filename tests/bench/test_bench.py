@@ -40,7 +40,7 @@ def test_las_cifras_de_la_documentacion_son_las_de_una_ejecucion_de_bench():
     escalar = (RAIZ / 'docs' / 'escalar.md').read_text()
     produccion = (RAIZ / 'docs' / 'produccion.md').read_text()
     servicio = {(f[0], f[1]): f for f in filas(informe, 'servidor ') if len(f) == 8}
-    # La CPU por /predict de la orden recomendada: la base de las cuentas de «Escalar».
+    # La CPU por /predict del comando recomendado: la base de las cuentas de «Escalar».
     cpu = servicio['gunicorn gevent -w 2 (recomendado)', '/predict'][5]
     assert f'unos {cpu} µs de CPU' in escalar
     # El cociente y el p99 de cada servidor, como los dice el informe.
@@ -48,7 +48,7 @@ def test_las_cifras_de_la_documentacion_son_las_de_una_ejecucion_de_bench():
         if '/predict ÷ ruta vacía' in linea:
             nombre, cociente, p99 = re.search(r'\*\*(.+?)\*\*.*?= \*\*([\d,]+)\*\*.*\*\*([\d ,]+) ms\*\*', linea).groups()
             assert f'| {nombre} | {cociente} | {p99} |' in velocidad, (nombre, cociente, p99)
-    # Los clientes lentos de la orden recomendada.
+    # Los clientes lentos del comando recomendado.
     lentos = {f[0]: f for f in filas(informe, 'servidor ') if len(f) == 6}
     respondidas = lentos['gunicorn gevent -w 2 (recomendado)'][1].replace('/', ' de ')
     assert respondidas in velocidad and respondidas in produccion

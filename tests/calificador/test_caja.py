@@ -297,7 +297,7 @@ def test_cada_caja_parece_una_computadora_distinta(entrada):
 
 
 def test_sin_libseccomp_no_hay_caja_y_se_dice_por_que(monkeypatch):
-    """Sin el filtro, el código de una entrega no corre en una caja a medias: la orden explica qué instalar."""
+    """Sin el filtro, el código de una entrega no corre en una caja a medias: el comando explica qué instalar."""
     def sin_libseccomp():
         raise RuntimeError('Unable to find libseccomp')
     monkeypatch.setattr(caja.filtro, 'programa', sin_libseccomp)

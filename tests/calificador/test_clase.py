@@ -1,6 +1,6 @@
 """El calificador sabe suspender y nadie le hace trampa: cada muestra saca justo lo esperado.
 
-Una clase de muestras se califica una vez por módulo con la orden de clase: la
+Una clase de muestras se califica una vez por módulo con el comando de clase: la
 tanda rápida (la solución, el esqueleto, las pistas al pie de la letra y los
 ataques que más daño harían) y la clase entera, con todos. Todo el archivo va
 en la tanda lenta (``make test-lento``); ``make test`` califica con la caja en
@@ -563,7 +563,7 @@ def _carpetas_cerradas(rutas):
 
 
 def abrir_caminos(rutas, puentes):
-    """Las órdenes de mount (en un espacio de montaje propio) que dejan a otro usuario llegar a ``rutas``.
+    """Los comandos de mount (en un espacio de montaje propio) que dejan a otro usuario llegar a ``rutas``.
 
     Cada carpeta cerrada del camino (como /root, 0700, o la de un ``mktemp -d`` donde se
     clonó el taller) se tapa con un tmpfs abierto, y dentro se vuelven a montar solo las

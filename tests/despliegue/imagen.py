@@ -39,7 +39,7 @@ class SinMotor(Exception):
 
 
 def motor():
-    """La orden del motor de contenedores que funciona aquí."""
+    """El comando del motor de contenedores que funciona aquí."""
     if shutil.which('docker') and subprocess.run(['docker', 'info'], capture_output=True).returncode == 0:
         return ['docker']
     if shutil.which('podman') is None:

@@ -1,4 +1,4 @@
-"""La orden de la imagen arranca en un entorno con requirements/servicio.txt y nada más.
+"""El comando de la imagen arranca en un entorno con requirements/servicio.txt y nada más.
 
 Las demás pruebas corren en el entorno del taller (taller.txt), que trae de
 todo: ahí no se nota si a servicio.txt le falta un paquete que solo importa

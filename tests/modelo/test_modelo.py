@@ -64,7 +64,7 @@ def test_el_par_conocido_de_cada_nucleo(nombre):
 
 
 def test_convergida_la_receta_da_lo_mismo_con_cualquier_nucleo():
-    """Con tol=1e-10 liblinear llega al óptimo: ``nucleo.PROBABILIDAD_CONVERGIDA``, la que citan el cuaderno 01 y el modelo."""
+    """Con tol=1e-10 liblinear llega al óptimo: ``nucleo.PROBABILIDAD_CONVERGIDA``, la que citan el apéndice A1 y el modelo."""
     df = dividir(cargar_clientes())[0]
     dv, modelo = entrenar(df)
     modelo.set_params(tol=1e-10).fit(dv.transform(a_diccionarios(df)), df['churn'].values)

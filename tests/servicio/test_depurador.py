@@ -20,7 +20,7 @@ AQUI = Path(__file__).resolve().parent
 @pytest.fixture(scope='module', params=['desarrollo', 'gunicorn'])
 def url_rota(request):
     puerto = puerto_libre()
-    # La orden de verdad con el módulo roto en lugar de servicio1, arrancada desde su carpeta.
+    # El comando de verdad con el módulo roto en lugar de servicio1, arrancado desde su carpeta.
     # FLASK_DEBUG=1 en el entorno: ni así debe aparecer el depurador.
     entorno = {'PYTHONPATH': str(RAIZ), 'FLASK_DEBUG': '1'}
     with en_marcha(orden_servicio(request.param, puerto, modulo='servicio_que_falla'), puerto,

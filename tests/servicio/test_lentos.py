@@ -1,4 +1,4 @@
-"""Clientes lentos (slowloris): las órdenes que recomienda la documentación siguen respondiendo.
+"""Clientes lentos (slowloris): los comandos que recomienda la documentación siguen respondiendo.
 
 200 conexiones con cabeceras sin terminar y 50 con un cuerpo a medias, un
 byte por segundo durante 20 s, mientras un cliente normal manda POST /predict;
@@ -7,9 +7,9 @@ un número de conexiones y un tiempo máximos (``bench/lentos.py``). La
 prueba completa tarda unos 25 s por servidor y va en la tanda lenta
 (``pytest -m lento``); una versión corta contra gunicorn corre siempre.
 
-A escala, la orden del Dockerfile (la que un contenedor publica, a menudo sin
+A escala, el comando del Dockerfile (el que un contenedor publica, a menudo sin
 proxy delante): 5000 cuerpos lentos, 200 cabeceras lentas y 2 conexiones
-ociosas. Lo que lo permite está en la orden (--worker-connections, --backlog)
+ociosas. Lo que lo permite está en el comando (--worker-connections, --backlog)
 y en los ganchos de abandono/ganchos.py (límite de archivos, varias conexiones
 aceptadas por vuelta, plazo del cuerpo); docs/produccion.md lo explica.
 """
@@ -59,7 +59,7 @@ def test_cada_orden_recomendada_aguanta_20_segundos(servidor):
 
 @pytest.mark.lento
 def test_la_medida_detecta_un_servidor_que_no_aguanta():
-    """gunicorn con workers síncronos (la orden de antes): dos conexiones lentas lo bloquean."""
+    """gunicorn con workers síncronos (el comando de antes): dos conexiones lentas lo bloquean."""
     puerto = puerto_libre()
     orden = lentos.candidatos(puerto)['gunicorn sync -w 2 (antes)']
     with en_marcha(orden, puerto) as url:

@@ -32,7 +32,7 @@ def golpear(url, n=PETICIONES):
 
 @pytest.fixture(scope='module', params=['carpeta elegida', 'carpeta automática'])
 def gunicorn_propio(request, tmp_path_factory):
-    """gunicorn -w 2 (la orden del taller) con su registro en un archivo que la prueba puede leer.
+    """gunicorn -w 2 (el comando del taller) con su registro en un archivo que la prueba puede leer.
 
     Con la carpeta de métricas que elige quien lo arranca, o sin elegirla: entonces
     la crea el servicio (este proceso de pytest tiene la suya, que no debe heredar).

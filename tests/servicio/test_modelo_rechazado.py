@@ -1,15 +1,15 @@
-"""Con un modelo que no se puede servir, cada orden documentada termina en menos de 10 s.
+"""Con un modelo que no se puede servir, cada comando documentado termina en menos de 10 s.
 
 Termina con el mensaje en español y sin traza, en vez de reiniciar workers
 sin fin con el puerto abierto (gunicorn sin ``--preload`` lo hacía: el worker
 salía con 1 y el maestro lanzaba otro; ahora ``gunicorn.conf.py`` pone
-``preload_app`` y el maestro carga el modelo). Las órdenes: ``python servicio1.py``,
+``preload_app`` y el maestro carga el modelo). Los comandos: ``python servicio1.py``,
 gunicorn con y sin ``--preload``, waitress-serve y el CMD del Dockerfile.
 
 El modelo rechazado (sin su huella) debe parar en menos de 10 s. El de otra
 forma (la tupla al revés) solo se descubre tras deshacer el pickle, que
 importa scikit-learn (unos segundos más en una máquina cargada): ahí se exige
-el mensaje que dice qué falla y que termine, con el límite de la orden (30 s).
+el mensaje que dice qué falla y que termine, con el límite del comando (30 s).
 """
 import hashlib
 import json

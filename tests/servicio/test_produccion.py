@@ -1,4 +1,4 @@
-"""Producción: las órdenes del README y del Dockerfile son las de ``lanzador.py``, y el Dockerfile cumple.
+"""Producción: los comandos del README y del Dockerfile son los de ``lanzador.py``, y el Dockerfile cumple.
 
 Lo que se comprueba sin construir la imagen: hadolint, la forma del
 Dockerfile, que la app arranque sin los paquetes de entrenamiento, su
@@ -151,7 +151,7 @@ def app(environ, start_response):
 
 
 def test_cada_worker_gevent_acepta_varias_conexiones_por_vuelta(tmp_path):
-    """La orden de producción (dos workers gevent) con los ganchos de gunicorn.conf.py: 100 por vuelta, no 1.
+    """El comando de producción (dos workers gevent) con los ganchos de gunicorn.conf.py: 100 por vuelta, no 1.
 
     Sin el gancho post_worker_init, gunicorn deja max_accept = 1 con varios
     workers (docs/produccion.md). El gancho lo cambia en cada worker, sin tocar

@@ -1,4 +1,4 @@
-"""Las órdenes del taller explican su uso y sus errores en español."""
+"""Los comandos del taller explican su uso y sus errores en español."""
 import subprocess
 import sys
 
