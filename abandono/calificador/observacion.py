@@ -95,6 +95,7 @@ class ServicioDePrueba:
         self.peticiones = []
         self.plantilla = None             # (clave o None, el JSON de la app del estudiante), si se sabe
         self.formato_listo = threading.Event()
+        self._fin_de_la_espera = None     # la espera del formato es una para todas las peticiones, no una por cada una
         # El validador solo lee los nombres de las variables del DictVectorizer: no hace falta cargar el modelo.
         self._validador = Validador(SimpleNamespace(feature_names_=list(variables), separator='='))
 
@@ -133,7 +134,9 @@ class ServicioDePrueba:
 
     def respuesta(self):
         """La probabilidad de la prueba con el formato de la app del estudiante (si llegó a tiempo) o el de la lección."""
-        self.formato_listo.wait(_ESPERA_DEL_FORMATO)
+        if self._fin_de_la_espera is None:
+            self._fin_de_la_espera = time.monotonic() + _ESPERA_DEL_FORMATO
+        self.formato_listo.wait(max(0.0, self._fin_de_la_espera - time.monotonic()))
         clave, plantilla = self.plantilla or ('probabilidad_abandono', REFERENCIA)
         if clave is None:
             return self.probabilidad

@@ -52,6 +52,7 @@ def test_una_respuesta_sin_fin_se_lee_hasta_el_tope(servidor):
 
 def test_el_servicio_de_prueba_no_lee_cuerpos_enormes_ni_anota_sin_fin(servidor, variables):
     servicio = ServicioDePrueba(0.25, variables)
+    servicio.formato_listo.set()   # con el formato de la lección, sin esperar al de una app que aquí no hay
     url = servidor(servicio.aplicacion()) + '/predict'
     enorme = requests.post(url, data=b'{"a": "' + b'x' * 10_000_000 + b'"}',
                            headers={'Content-Type': 'application/json'}, timeout=10)
@@ -63,11 +64,21 @@ def test_el_servicio_de_prueba_no_lee_cuerpos_enormes_ni_anota_sin_fin(servidor,
 
 def test_el_servicio_de_prueba_solo_puntua_clientes_que_el_modelo_conoce(servidor, variables):
     servicio = ServicioDePrueba(0.25, variables)
+    servicio.formato_listo.set()
     url = servidor(servicio.aplicacion()) + '/predict'
     solo_claves = requests.post(url, json=dict.fromkeys(CLIENTE_LECCION), timeout=10)
     assert solo_claves.status_code == 422 and 'gender' in solo_claves.json()['error']
     assert requests.post(url, json=CLIENTE_LECCION, timeout=10).json()['probabilidad_abandono'] == 0.25
     assert [p['aceptada'] for p in servicio.peticiones] == [False, True]
+
+
+def test_sin_el_formato_de_su_app_solo_espera_la_primera_peticion(servidor, variables):
+    """Si la app del estudiante no dice su formato, el servicio de prueba lo espera una vez, no en cada petición."""
+    url = servidor(ServicioDePrueba(0.25, variables).aplicacion()) + '/predict'
+    inicio = time.monotonic()
+    respuestas = [requests.post(url, json=CLIENTE_LECCION, timeout=10).json() for _ in range(3)]
+    assert respuestas == [{'probabilidad_abandono': 0.25, 'abandono': False}] * 3   # el de la lección
+    assert time.monotonic() - inicio < 2 * observacion._ESPERA_DEL_FORMATO
 
 
 def test_mil_quinientas_conexiones_mudas_no_abren_mil_quinientos_hilos(tmp_path, variables):
