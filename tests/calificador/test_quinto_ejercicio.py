@@ -169,7 +169,8 @@ _EJERCICIO_DE_MAS = "ejercicios.EJERCICIOS[9] = ejercicios.Ejercicio(9, 'sin pru
 
 
 @pytest.mark.parametrize('cambio, falta', [(_COMPROBACION_DE_MAS, 'test_sin_prueba'),
-                                           (_EJERCICIO_DE_MAS, 'test_ejercicio9.py')],
+                                           # Cuatro recolecciones de pytest más (unos 9 s): en la tanda lenta.
+                                           pytest.param(_EJERCICIO_DE_MAS, 'test_ejercicio9.py', marks=pytest.mark.lento)],
                          ids=['comprobacion', 'ejercicio'])
 def test_una_entrada_de_la_tabla_sin_prueba_no_se_califica_elija_lo_que_elija(cambio, falta):
     resultado = subprocess.run([sys.executable, '-c', _SIN_PRUEBA.format(cambio=cambio)], cwd=RAIZ,

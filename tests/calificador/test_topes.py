@@ -72,8 +72,9 @@ def test_el_servicio_de_prueba_solo_puntua_clientes_que_el_modelo_conoce(servido
     assert [p['aceptada'] for p in servicio.peticiones] == [False, True]
 
 
-def test_sin_el_formato_de_su_app_solo_espera_la_primera_peticion(servidor, variables):
+def test_sin_el_formato_de_su_app_solo_espera_la_primera_peticion(servidor, variables, monkeypatch):
     """Si la app del estudiante no dice su formato, el servicio de prueba lo espera una vez, no en cada petición."""
+    monkeypatch.setattr(observacion, '_ESPERA_DEL_FORMATO', 1.0)
     url = servidor(ServicioDePrueba(0.25, variables).aplicacion()) + '/predict'
     inicio = time.monotonic()
     respuestas = [requests.post(url, json=CLIENTE_LECCION, timeout=10).json() for _ in range(3)]

@@ -152,6 +152,14 @@ def _muerto(pid):
         return True
 
 
+def _muere(pid, plazo=5):
+    """True si ``pid`` termina antes de ``plazo`` segundos: la señal llega en seguida, la salida tarda un poco."""
+    limite = time.monotonic() + plazo
+    while not _muerto(pid) and time.monotonic() < limite:
+        time.sleep(0.05)
+    return _muerto(pid)
+
+
 @pytest.mark.parametrize('argumentos', [(), ('sordo',)], ids=['obediente', 'ignora-SIGTERM'])
 def test_parar_arbol_para_al_proceso_y_a_sus_hijos(argumentos):
     """La rama de Windows (sin os.killpg): psutil recorre el árbol; lo que no termina a tiempo, se mata."""
@@ -159,10 +167,7 @@ def test_parar_arbol_para_al_proceso_y_a_sus_hijos(argumentos):
     try:
         parar_arbol(padre.pid, gracia=1)
         assert padre.wait(5) is not None
-        limite = time.monotonic() + 5   # el hijo muerto lo recoge init, cuando puede
-        while not _muerto(nieto) and time.monotonic() < limite:
-            time.sleep(0.05)
-        assert _muerto(nieto), 'el hijo del proceso sigue vivo'
+        assert _muere(nieto), 'el hijo del proceso sigue vivo'
     finally:
         for pid in (nieto, padre.pid):
             with contextlib.suppress(psutil.NoSuchProcess):
@@ -172,6 +177,6 @@ def test_parar_arbol_para_al_proceso_y_a_sus_hijos(argumentos):
 def test_parar_un_proceso_que_ya_termino_no_falla():
     padre, nieto = _con_un_hijo()
     parar(padre)
-    assert padre.poll() is not None and _muerto(nieto)
+    assert padre.poll() is not None and _muere(nieto)
     parar(padre)
     parar_arbol(padre.pid)
