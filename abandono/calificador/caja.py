@@ -412,9 +412,21 @@ class Ejecucion:
         lectura, self.informe_fd = os.pipe()
         self._informe = os.fdopen(lectura, 'rb', buffering=0)
         pila.callback(self._informe.close)
+        # Las esperas (ARRANQUE) cuentan desde aquí y, con caja, desde que su primer proceso la lanza
+        # (lanzada): precargar scikit-learn con la máquina cargada llega a tardar 5 s, que no son suyos.
         self._inicio = time.monotonic()
         self.leer_escuchas = lambda: []  # lo pone la caja: con caja, del núcleo
         self.vistos = set()              # cada Escucha (TCP, UDP, Unix) que llegó a tener mientras se vigilaba
+
+    def lanzada(self, pid_dentro):
+        """El primer proceso de la caja la lanzó, ya precargado, con ese pid dentro (cuenta la primera vez)."""
+        if self.pid_dentro is None:
+            self.pid_dentro = pid_dentro
+            self._inicio = time.monotonic()
+
+    def _restante(self, limite):
+        # Se vuelve a leer en cada vuelta: la ejecución puede lanzarse mientras alguien ya espera.
+        return self._inicio + limite - time.monotonic()
 
     def vivo(self):
         return not self.terminada.is_set()
@@ -444,8 +456,7 @@ class Ejecucion:
 
     def esperar_puerto(self, preferido=None, limite=limites.ARRANQUE):
         """Espera a que algo escuche (``preferido`` si se da); devuelve los puertos o [] si no."""
-        fin = self._inicio + limite
-        while time.monotonic() < fin and self.vivo():
+        while self._restante(limite) > 0 and self.vivo():
             puertos = self.puertos()
             if puertos and (preferido is None or preferido in puertos):
                 return puertos
@@ -458,12 +469,14 @@ class Ejecucion:
         Se lee a trozos, sin esperar a un final de línea que quizá nunca llegue: media
         línea y un proceso parado no retienen al calificador más allá de ``limite``.
         """
-        fin, datos = self._inicio + limite, b''
+        datos = b''
         with selectors.DefaultSelector() as selector:
             selector.register(self._informe, selectors.EVENT_READ)
             while b'\n' not in datos and len(datos) <= _MAX_INFORME:
-                if not selector.select(max(0.0, fin - time.monotonic())):
-                    return None
+                if not selector.select(min(max(0.0, self._restante(limite)), 0.5)):
+                    if self._restante(limite) <= 0:
+                        return None
+                    continue
                 trozo = os.read(self._informe.fileno(), 65536)
                 if not trozo:
                     break
@@ -591,7 +604,7 @@ class Caja:
                     datos = json.loads(linea)
                     ejecucion = self.ejecuciones[datos['ejecucion']]
                     if 'pid' in datos:
-                        ejecucion.pid_dentro = int(datos['pid'])
+                        ejecucion.lanzada(int(datos['pid']))
                     else:
                         ejecucion.terminar(int(datos['codigo']))
         # Sin más noticias de la caja (terminó o la mataron): lo que siga pendiente terminó con ella.

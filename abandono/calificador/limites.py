@@ -23,7 +23,7 @@ CASA = 16 * 1024 ** 2        # bytes de la carpeta personal de la caja y de su /
 # Lo que espera el calificador, fuera de la caja.
 FUNCION = 3.0                # segundos para cada llamada a una función del estudiante (en la sonda)
 FASE = 15.0                  # segundos para importar el archivo o para que el script termine
-ARRANQUE = FASE + 5.0        # espera a que la aplicación escuche en algún puerto
+ARRANQUE = FASE + 5.0        # espera a que escuche o informe, desde que la caja la lanza (ya precargada)
 PETICION = 3.0               # segundos para cada petición HTTP al servicio del estudiante
 VIGILANCIA = 3.0             # segundos, como mínimo, que se vigilan los puertos después de importar
 VIDA = 90.0                  # segundos que vive una caja pase lo que pase

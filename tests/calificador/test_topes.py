@@ -3,6 +3,8 @@
 Respuestas HTTP sin fin de su app, cuerpos enormes o miles de peticiones a su
 servicio de prueba, y un informe de la sonda que se queda a media línea.
 """
+import contextlib
+import os
 import socket
 import threading
 import time
@@ -128,6 +130,25 @@ def test_un_informe_a_media_linea_no_retiene_al_calificador(tmp_path):
         inicio = time.monotonic()
         assert abierta.ejecuciones[0].informe(limite=2) is None
         assert time.monotonic() - inicio < 4
+
+
+def test_la_espera_del_informe_cuenta_desde_que_la_caja_lanza_la_ejecucion():
+    """Lo que la caja tarda en precargar no se descuenta del estudiante, y solo cuenta el primer aviso.
+
+    Con la máquina cargada, precargar llegó a tardar 5,5 s y la sonda de un app.run al
+    importar informaba a los 20,1 s de abrir la caja: con ARRANQUE (20 s) contado desde ahí,
+    el ejercicio 1 perdía 3 puntos que había ganado.
+    """
+    with contextlib.ExitStack() as pila:
+        ejecucion = caja.Ejecucion(caja.Orden(('sonda',)), pila)
+        threading.Timer(0.6, ejecucion.lanzada, (7,)).start()
+        threading.Timer(1.0, os.write, (ejecucion.informe_fd, b'{"importado": true}\n')).start()
+        assert ejecucion.informe(limite=0.8) == {'importado': True}
+        ejecucion.lanzada(8)   # un segundo aviso no alarga nada
+        assert ejecucion.pid_dentro == 7
+        inicio = time.monotonic()
+        assert ejecucion.informe(limite=0.0) is None
+        assert time.monotonic() - inicio < 0.5
 
 
 @pytest.mark.parametrize('cgroups, memoria, procesos, esperado', [
