@@ -73,7 +73,7 @@ def post_worker_init(worker):
     acepta una conexión por vuelta de su bucle de eventos, y con miles de
     clientes lentos cada vuelta atiende miles de bytes sueltos: se aceptan
     unas 200 conexiones por segundo y las de los clientes normales esperan en
-    la cola del núcleo detrás de las del atacante (medido: 2300 en cola, 5 s
+    la cola del kernel detrás de las del atacante (medido: 2300 en cola, 5 s
     de espera). Cada worker sigue dejando de aceptar al llenar sus
     --worker-connections.
 

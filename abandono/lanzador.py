@@ -50,7 +50,7 @@ def escucha(puerto, host='127.0.0.1'):
 # --worker-connections 5000: conexiones por worker; con dos, caben 5000 cuerpos
 # lentos, 200 cabeceras lentas y los clientes normales (tests/servicio/
 # test_lentos.py), y la memoria de 5000 por worker cabe en el límite de
-# despliegue/k8s. --backlog 4096: la cola del núcleo para las conexiones que aún
+# despliegue/k8s. --backlog 4096: la cola del kernel para las conexiones que aún
 # no se aceptan (el máximo habitual de net.core.somaxconn). Los plazos de cabeceras
 # y cuerpo y el límite de archivos, en abandono/ganchos.py.
 # --preload: el maestro carga el modelo antes de abrir el puerto y, si el modelo

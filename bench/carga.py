@@ -3,7 +3,7 @@
 Por qué uno propio y no locust, wrk u oha: wrk y oha son binarios que un
 estudiante no instala con pip sin ser root, y locust (gevent, su propia
 interfaz web) gasta en cada petición más CPU que el servicio que mide; en una
-máquina de 2 núcleos el generador compite con el servidor, así que cuanto
+máquina de 2 CPU el generador compite con el servidor, así que cuanto
 menos trabaje, más se parece la cifra a la del servicio.
 
 Cada petición abre una conexión TCP, envía bytes ya preparados

@@ -274,7 +274,7 @@ def clon_hasta_respuesta(limite=600.0, origen=RAIZ):
 
 
 def maquina():
-    """Una línea que describe la máquina: procesador, núcleos, memoria, Python."""
+    """Una línea que describe la máquina: procesador, CPU, memoria, Python."""
     modelo = ''
     with contextlib.suppress(OSError):
         for linea in Path('/proc/cpuinfo').read_text().splitlines():
@@ -282,5 +282,5 @@ def maquina():
                 modelo = linea.split(':', 1)[1].strip()
                 break
     memoria = psutil.virtual_memory().total / 2**30
-    return (f'{modelo or "CPU desconocida"}, {os.cpu_count()} núcleos, {memoria:.0f} GiB, '
+    return (f'{modelo or "CPU desconocida"}, {os.cpu_count()} CPU, {memoria:.0f} GiB, '
             f'Python {sys.version.split()[0]}')

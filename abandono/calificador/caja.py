@@ -16,7 +16,7 @@ Qué ve el código del estudiante dentro de su caja:
   entrega y de los dos módulos del calificador que corren dentro (pasarela.py,
   sonda.py), de solo lectura;
 - sus propios procesos (``/proc`` solo muestra los de la caja), ningún
-  privilegio y un filtro seccomp (``filtro.py``): ni el llavero del núcleo,
+  privilegio y un filtro seccomp (``filtro.py``): ni el llavero del kernel,
   ni espacios nuevos, ni montajes, ni depurar procesos;
 - una red propia por ejecución (solo loopback): las formas de ejecutar los
   archivos de la entrega (importado por la sonda, como script) comparten la
@@ -36,9 +36,9 @@ mismo escucha en SU 127.0.0.1 y le pasa abierto (la pasarela de dentro acepta y
 reenvía); y cada script que lo usa llega a SU servicio de prueba del calificador por un
 socket Unix montado en ``/canal/N`` (dentro, 127.0.0.1:9696 lleva a él), que las
 demás ejecuciones no ven. Los puertos en los que escucha cada ejecución
-los lee el calificador del núcleo (``/proc/PID/net``), no de la caja.
+los lee el calificador del kernel (``/proc/PID/net``), no de la caja.
 
-Sin bubblewrap (macOS, núcleos sin espacios de usuarios) ``motivo_sin_caja``
+Sin bubblewrap (macOS, kernels sin espacios de nombres de usuario) ``motivo_sin_caja``
 explica por qué; entonces solo se ejecuta código con ``aislada=False``: un
 proceso por ejecución sin caja, con ``abandono.redireccion`` para el puerto 9696.
 """
@@ -363,7 +363,7 @@ def orden_bwrap(entrada, enchufes=None):
         '--ro-bind', str(entrada.base / 'etc' / 'hosts'), '/etc/hosts',
         '--ro-bind', str(entrada.base / 'etc' / 'passwd'), '/etc/passwd',
         '--ro-bind', str(entrada.base / 'etc' / 'group'), '/etc/group',
-        # /proc/keys dice qué llaves del núcleo hay (del calificador, con su descripción): vacío.
+        # /proc/keys dice qué llaves del kernel hay (del calificador, con su descripción): vacío.
         '--proc', '/proc', '--ro-bind', str(entrada.base / 'etc' / 'vacio'), '/proc/keys',
         '--ro-bind', str(entrada.base / 'etc' / 'vacio'), '/proc/key-users',
         '--dev', '/dev',
@@ -415,7 +415,7 @@ class Ejecucion:
         # Las esperas (ARRANQUE) cuentan desde aquí y, con caja, desde que su primer proceso la lanza
         # (lanzada): precargar scikit-learn con la máquina cargada llega a tardar 5 s, que no son suyos.
         self._inicio = time.monotonic()
-        self.leer_escuchas = lambda: []  # lo pone la caja: con caja, del núcleo
+        self.leer_escuchas = lambda: []  # lo pone la caja: con caja, del kernel
         self.vistos = set()              # cada Escucha (TCP, UDP, Unix) que llegó a tener mientras se vigilaba
 
     def lanzada(self, pid_dentro):
@@ -436,11 +436,11 @@ class Ejecucion:
         return self.codigo if self.terminada.wait(limite) else None
 
     def escuchas(self):
-        """Las :class:`pasarela.Escucha` de la red de esta ejecución (TCP, UDP, Unix), leídas del núcleo."""
+        """Las :class:`pasarela.Escucha` de la red de esta ejecución (TCP, UDP, Unix), leídas del kernel."""
         return self.leer_escuchas()
 
     def puertos(self):
-        """Los puertos TCP que escuchan en la red de esta ejecución, leídos del núcleo (no de la caja)."""
+        """Los puertos TCP que escuchan en la red de esta ejecución, leídos del kernel (no de la caja)."""
         return puertos_tcp(self.escuchas())
 
     def vigilar_puertos(self, cada=0.1):

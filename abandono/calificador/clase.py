@@ -157,9 +157,9 @@ def a_la_vez(procesos=None, aislada=True):
 
     Sin cgroups, una: el tope de procesos de una caja es RLIMIT_NPROC, que cuenta
     todos los del usuario, y dos cajas a la vez se lo quitarían una a otra. Con
-    ellos, dos por núcleo mientras quepan en la memoria disponible con su tope
+    ellos, dos por CPU mientras quepan en la memoria disponible con su tope
     cada una: media vida de una entrega es esperar (a que su caja arranque, a que
-    pase la vigilancia de los puertos) y con una por núcleo la CPU quedaba ociosa.
+    pase la vigilancia de los puertos) y con una por CPU la CPU quedaba ociosa.
     """
     if aislada and not caja.cajas_con_cgroups():
         return 1
@@ -230,7 +230,7 @@ def main(argv=None):
     parser.add_argument('--salida', type=Path, default=None,
                         help='dónde escribir las notas (por defecto notas_ENTREGAS, junto a ENTREGAS)')
     parser.add_argument('--procesos', type=int, default=None,
-                        help='entregas que se califican a la vez (por defecto, dos por núcleo si caben en '
+                        help='entregas que se califican a la vez (por defecto, dos por CPU si caben en '
                              'la memoria; una si las cajas no tienen cgroups)')
     parser.add_argument('--limite', type=float, default=limites.ENTREGA,
                         help='segundos como máximo por entrega (por defecto %(default)s)')

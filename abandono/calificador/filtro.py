@@ -10,7 +10,7 @@ que la ejecución arranque y no se puede quitar.
 Niega lo mismo que el perfil por defecto de Docker en lo que una entrega no
 necesita para nada:
 
-- el llavero del núcleo (``keyctl``, ``add_key``, ``request_key``): la caja
+- el llavero del kernel (``keyctl``, ``add_key``, ``request_key``): la caja
   hereda el llavero de sesión del calificador (bubblewrap no lo cambia), y ahí
   guardan pam_keyinit, systemd o Kerberos sus secretos;
 - espacios nuevos (``unshare``, ``setns`` y ``clone`` con banderas de espacio)

@@ -7,7 +7,7 @@ por cada script que lo usa (el ejercicio 4). Las pruebas piden después lo
 que necesitan (``importado``, ``script``) y esperan solo a eso.
 
 Todo lo que sale de aquí lo ve el calificador por sí mismo: respuestas HTTP
-que recibe él, salidas por tuberías suyas, puertos que lee del núcleo y
+que recibe él, salidas por tuberías suyas, puertos que lee del kernel y
 peticiones que llegan a su servicio de prueba. El informe de la sonda solo se
 usa donde hay que hacer el trabajo para acertar (probabilidades de clientes
 nuevos con un modelo nuevo) o para dar pistas.
@@ -47,7 +47,7 @@ class Importado:
     informe: dict | None     # None: la sonda no llegó a informar (se colgó o murió al importar)
     url: str | None          # la pasarela a la aplicación, si algo escucha
     puerto_propio: int       # donde sirve la sonda la aplicación importada
-    puertos: list            # los que escuchan en la caja (del núcleo)
+    puertos: list            # los que escuchan en la caja (del kernel)
     salida: str
     errores: str
     recibido: float          # cuándo llegó el informe de la sonda (time.monotonic)

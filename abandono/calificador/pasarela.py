@@ -22,7 +22,7 @@ estándar). Lee por la entrada estándar el plan de la caja (una línea JSON) y:
      plan) lleva a ese socket Unix, donde escucha el servicio de prueba del
      calificador (el ejercicio 4 escribe ``http://localhost:9696/predict``);
 
-   instala el filtro seccomp de ``filtro.py`` (ni llavero del núcleo, ni
+   instala el filtro seccomp de ``filtro.py`` (ni llavero del kernel, ni
    espacios nuevos, ni montajes...) y ejecuta el programa del estudiante
    (como ``python archivo``, en ``__main__``) o la sonda;
 4. espera a sus hijos y escribe en ``codigos`` (una tubería del calificador)
@@ -30,7 +30,7 @@ estándar). Lee por la entrada estándar el plan de la caja (una línea JSON) y:
 
 Nada de lo que pase aquí da puntos: el calificador solo mira lo que recibe por
 la pasarela, por las tuberías de salida, por su servicio de prueba y lo que
-lee del núcleo (los puertos de cada ejecución). Este proceso no es volcable
+lee del kernel (los puertos de cada ejecución). Este proceso no es volcable
 (``PR_SET_DUMPABLE``): el código del estudiante no puede leer ni escribir sus
 descriptores ni depurarlo.
 """
@@ -126,7 +126,7 @@ class Escuchas:
     """``escuchando(red)`` sin releer las tablas mientras la red no cambie.
 
     Leer tcp y tcp6 cuesta unos 10 ms de CPU aunque la red tenga un solo socket (el
-    núcleo recorre las conexiones de toda la máquina), y se pregunta a menudo: el
+    kernel recorre las conexiones de toda la máquina), y se pregunta a menudo: el
     calificador vigila cada ejecución diez veces por segundo. El recuento de sockets
     de la red por protocolo (protocols, 0,1 ms) cambia cuando uno se abre, se conecta o
     se cierra; mientras no cambie, y como mucho ``vigencia`` segundos (un socket que
@@ -240,7 +240,7 @@ _MS_RDONLY_NOSUID_NODEV_NOEXEC = 0x1 | 0x2 | 0x4 | 0x8
 _PR_SET_DUMPABLE, _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 4, 38, 22, 2
 # Los búferes de TCP de la red de cada ejecución (mínimo, inicial y máximo, en bytes; son de cada red).
 # Con los de la máquina (hasta 32 MB por socket) unas miles de conexiones de loopback llenas retienen
-# gigas de memoria del núcleo que no cuenta ningún cgroup v1; una aplicación de la lección no pasa de unos KB.
+# gigas de memoria del kernel que no cuenta ningún cgroup v1; una aplicación de la lección no pasa de unos KB.
 BUFERES_TCP = {'tcp_rmem': '4096 32768 65536', 'tcp_wmem': '4096 16384 65536'}
 _SIOCGIFFLAGS, _SIOCSIFFLAGS, _IFF_UP = 0x8913, 0x8914, 0x1
 _INTERFAZ = '16sH14x'   # struct ifreq: el nombre y las banderas

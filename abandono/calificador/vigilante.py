@@ -1,6 +1,6 @@
 """Sin cgroup «memory» (sin root ni cgroups delegados): la memoria de una caja, sumada desde fuera.
 
-Con cgroups, el núcleo para la caja entera en ``limites.MEMORIA_CAJA``. Sin
+Con cgroups, el kernel para la caja entera en ``limites.MEMORIA_CAJA``. Sin
 ellos, cada proceso tiene su RLIMIT_AS, pero la caja no: tres procesos de
 1,4 GB, o 240 memfd de 8 MB (que no cuentan en RLIMIT_AS), pasaban. El
 :class:`Vigilante` suma, cada ``cada`` segundos, lo que tienen los procesos de
@@ -15,7 +15,7 @@ la caja y la para (``matar``) al pasar del tope:
   comparten, memoria compartida y memfd mapeados incluidos) más los memfd
   abiertos que nadie mapea.
 
-Lo que no ve (``docs/profesorado.md`` lo dice): la memoria del núcleo (búferes
+Lo que no ve (``docs/profesorado.md`` lo dice): la memoria del kernel (búferes
 de sockets y tuberías, memfd en tránsito por un socket Unix sin que ningún
 proceso los tenga) y la del primer proceso de la caja, que no es volcable (el
 calificador la controla: es suya). Entre dos vueltas una caja puede pasar del

@@ -640,8 +640,8 @@ MUESTRAS += [
     Muestra('copia_renombrada', CORRECTA, 'la de escrita_a_su_manera con otros nombres y otros comentarios',
             extra={ruta: _renombrar(texto) for ruta, texto in _A_SU_MANERA.items()}),
 ]
-# --- Issue 25 (la cuarta ronda): el núcleo, cualquier socket que escuche y la similitud --------------
-# El llavero de sesión del núcleo: lo que encuentra lo imprime y lo lleva a su error (así llegaría a su
+# --- Issue 25 (la cuarta ronda): el kernel, cualquier socket que escuche y la similitud --------------
+# El llavero de sesión del kernel: lo que encuentra lo imprime y lo lleva a su error (así llegaría a su
 # retroalimentación), y deja llaves suyas. Las pruebas lo califican dentro de un llavero con un secreto.
 _LLAVERO = """
 import ctypes as _ctypes
@@ -683,7 +683,7 @@ for _ in range(240):
         break
 _time.sleep(30)
 """
-# Conexiones de loopback llenas que nadie lee: la memoria de sus búferes es del núcleo (fuera del cgroup v1).
+# Conexiones de loopback llenas que nadie lee: la memoria de sus búferes es del kernel (fuera del cgroup v1).
 _BUFERES = """
 import os as _os
 import socket as _socket
@@ -751,7 +751,7 @@ _MODULO_DE_AYUDA = 'ayuda_modelo.py'
 _LETRAS = 'abcdefghijklmnopqrstuvwxyz0123456789ABCD'
 _CINCUENTA_MIL = ''.join(f'#{_LETRAS[i // 1600]}{_LETRAS[i // 40 % 40]}{_LETRAS[i % 40]}\n' for i in range(50_000))
 MUESTRAS += [
-    Muestra('lee_el_llavero', ATAQUE, 'lee las llaves del llavero de sesión del núcleo (keyctl, keyctl print, '
+    Muestra('lee_el_llavero', ATAQUE, 'lee las llaves del llavero de sesión del kernel (keyctl, keyctl print, '
             '/proc/keys), lleva lo que halla a su error y deja llaves suyas', _al_importar(_LLAVERO),
             base='exercises', categoria='fugas / restos'),
     Muestra('memfd_de_2_gb', ATAQUE, '240 memfd de 8 MB en un proceso: 1,9 GB fuera de RLIMIT_AS',

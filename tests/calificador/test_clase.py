@@ -353,7 +353,7 @@ def test_la_copia_renombrada_es_su_par_mas_parecido_y_el_esqueleto_no_se_parece_
 
 
 def test_la_tanda_rapida_va_a_buen_ritmo(rapida):
-    # Medido: unos 5 s por entrega con dos a la vez en 2 núcleos ocupados; 15 s ya sería una regresión.
+    # Medido: unos 5 s por entrega con dos a la vez con 2 CPU ocupadas; 15 s ya sería una regresión.
     assert rapida.segundos / len(rapida.calificaciones) < 15, rapida.segundos
 
 

@@ -1,4 +1,4 @@
-"""Como root, dentro de un llavero de sesión del núcleo con un secreto: la clase de la cuarta ronda, calificada junta.
+"""Como root, dentro de un llavero de sesión del kernel con un secreto: la clase de la cuarta ronda, calificada junta.
 
 El llavero es el que crean pam_keyinit, systemd o un entorno de contenedores (y
 donde viven los tickets de Kerberos); bubblewrap no lo cambia, así que cada caja
@@ -35,7 +35,7 @@ def llaves_de_ataque():
     return [linea for linea in Path('/proc/keys').read_text().splitlines() if 'ATAQUE' in linea]
 
 
-@pytest.mark.skipif(sys.platform != 'linux', reason='el llavero del núcleo es de Linux')
+@pytest.mark.skipif(sys.platform != 'linux', reason='el llavero del kernel es de Linux')
 def test_ningun_secreto_del_llavero_llega_a_las_notas_ni_queda_una_llave(tmp_path):
     secreto = f'SECRETO-{secrets.token_hex(16)}'
     muestras = [m for m in MUESTRAS if m.nombre in CLASE]

@@ -1,4 +1,4 @@
-"""Lo que escucha en una red, leído del núcleo sin releer sus tablas a cada pregunta: TCP, UDP y Unix."""
+"""Lo que escucha en una red, leído del kernel sin releer sus tablas a cada pregunta: TCP, UDP y Unix."""
 import socket
 import time
 

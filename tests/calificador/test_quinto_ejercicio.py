@@ -157,8 +157,7 @@ import dataclasses, sys
 import pytest
 from abandono.calificador import ejercicios
 {cambio}
-ELECCIONES = [[], ['-m', 'lento or not lento'], ['-k', 'predict'],
-              ['tests/ejercicios/test_ejercicio1.py::test_predict_cliente']]
+ELECCIONES = {elecciones}
 codigos = [int(pytest.main(['tests/ejercicios' if not e or e[0].startswith('-') else e[0], '--collect-only', '-q',
                             '-p', 'no:cacheprovider', *(e if e and e[0].startswith('-') else [])])) for e in ELECCIONES]
 print('CODIGOS', codigos)
@@ -168,14 +167,21 @@ _COMPROBACION_DE_MAS = ("ejercicios.EJERCICIOS[1] = dataclasses.replace(ejercici
 _EJERCICIO_DE_MAS = "ejercicios.EJERCICIOS[9] = ejercicios.Ejercicio(9, 'sin prueba', 'servicio1.py', {'algo': 1})"
 
 
-@pytest.mark.parametrize('cambio, falta', [(_COMPROBACION_DE_MAS, 'test_sin_prueba'),
-                                           # Cuatro recolecciones de pytest más (unos 9 s): en la tanda lenta.
-                                           pytest.param(_EJERCICIO_DE_MAS, 'test_ejercicio9.py', marks=pytest.mark.lento)],
-                         ids=['comprobacion', 'ejercicio'])
-def test_una_entrada_de_la_tabla_sin_prueba_no_se_califica_elija_lo_que_elija(cambio, falta):
-    resultado = subprocess.run([sys.executable, '-c', _SIN_PRUEBA.format(cambio=cambio)], cwd=RAIZ,
-                               capture_output=True, text=True, timeout=180)
+# Cómo se eligen pruebas: todas, con -m (como make test), con -k y con un nodo.
+TODAS = [[], ['-m', 'not lento'], ['-k', 'predict'], ['tests/ejercicios/test_ejercicio1.py::test_predict_cliente']]
+
+
+@pytest.mark.parametrize('cambio, falta, elecciones', [
+    # En make test, con -m, como la corre make test; las cuatro (cada una, una recolección de unos 2 s), en la lenta.
+    (_COMPROBACION_DE_MAS, 'test_sin_prueba', [['-m', 'not lento']]),
+    pytest.param(_COMPROBACION_DE_MAS, 'test_sin_prueba', TODAS, marks=pytest.mark.lento),
+    pytest.param(_EJERCICIO_DE_MAS, 'test_ejercicio9.py', TODAS, marks=pytest.mark.lento)],
+    ids=['comprobacion-m', 'comprobacion', 'ejercicio'])
+def test_una_entrada_de_la_tabla_sin_prueba_no_se_califica_elija_lo_que_elija(cambio, falta, elecciones):
+    resultado = subprocess.run([sys.executable, '-c', _SIN_PRUEBA.format(cambio=cambio, elecciones=elecciones)],
+                               cwd=RAIZ, capture_output=True, text=True, timeout=180)
     uso = int(pytest.ExitCode.USAGE_ERROR)
-    assert f'CODIGOS [{uso}, {uso}, {uso}, {uso}]' in resultado.stdout, \
+    assert f'CODIGOS {[uso] * len(elecciones)}' in resultado.stdout, \
         resultado.stdout[-2000:] + resultado.stderr[-2000:]
-    assert resultado.stderr.count('comprobaciones sin prueba') == 4 and falta in resultado.stderr, resultado.stderr
+    assert resultado.stderr.count('comprobaciones sin prueba') == len(elecciones) and falta in resultado.stderr, \
+        resultado.stderr

@@ -154,7 +154,7 @@ def test_la_espera_del_informe_cuenta_desde_que_la_caja_lanza_la_ejecucion():
 @pytest.mark.parametrize('cgroups, memoria, procesos, esperado', [
     (False, 64, None, 1),     # sin cgroups, de una en una: RLIMIT_NPROC es de todo el usuario
     (False, 64, 8, 1),        # ni aunque se pidan más
-    (True, 64, None, 4),      # dos por núcleo (la prueba finge dos núcleos)
+    (True, 64, None, 4),      # dos por CPU (la prueba finge dos)
     (True, 3, None, 3),       # las que caben en la memoria disponible con el tope de su caja
     (True, 0, None, 1),       # y al menos una
     (True, 64, 7, 7),         # --procesos manda
@@ -235,7 +235,7 @@ for _ in range(100):
             c.send(b'x' * 65536)
     except (BlockingIOError, OSError):
         continue
-# Lo que retiene el núcleo: lo que espera en el envío (TIOCOUTQ) y en la recepción (FIONREAD).
+# Lo que retiene el kernel: lo que espera en el envío (TIOCOUTQ) y en la recepción (FIONREAD).
 retenido = sum(struct.unpack('i', fcntl.ioctl(s, orden, b'    '))[0]
                for par in pares for s, orden in zip(par, (0x5411, 0x541B)))
 os.write(1, f'{retenido}\\n'.encode())   # de una vez: los cuatro procesos escriben a la vez

@@ -69,7 +69,7 @@ def test_la_medida_detecta_un_servidor_que_no_aguanta():
 
 @pytest.mark.lento
 def test_la_orden_del_dockerfile_aguanta_5000_cuerpos_lentos():
-    """Las lentas se abren 10 s antes que el cliente normal: mientras el núcleo aún tiene miles
+    """Las lentas se abren 10 s antes que el cliente normal: mientras el kernel aún tiene miles
     en su cola de aceptación, cualquiera que llegue espera detrás."""
     puerto = puerto_libre()
     cmd = json.loads(instrucciones('CMD')[-1])
