@@ -21,6 +21,7 @@ from abandono.calificador import caja, referencia as ref
 from abandono.calificador.clase import calificar_entrega
 from abandono.calificador.diagnostico import mal_puestos
 from abandono.calificador.ejercicios import ARCHIVOS, CARPETA_DE_TRABAJO, EJERCICIOS
+from abandono.calificador.generador import EJERCICIOS as ESQUELETOS
 from abandono.calificador.informes import fila, maximos, visible
 from abandono.calificador.juicio import POR_EL_ERROR_DE_ARRIBA
 from abandono.integridad import RUTA_MODELO
@@ -51,7 +52,19 @@ def mostrar(calificacion, segundos, salida=sys.stdout, ejercicios=None, aciertos
     if calificacion['error']:
         escribir(f"\nAviso: la calificación no terminó con normalidad ({calificacion['error']}).")
     resultados = [r for r in calificacion['resultados'] if r['ejercicio'] in elegidos]
-    for causa, grupo in _por_causa([r for r in resultados if r['obtenidos'] < r['puntos']]):
+    fallos = [r for r in resultados if r['obtenidos'] < r['puntos']]
+    # Un archivo sin empezar: una línea, no las pistas de cada comprobación, que dicen el código que
+    # toca escribir (eso está plegado en los cuadernos, para después de intentarlo).
+    sin_empezar = calificacion.get('sin_empezar', ())
+    for archivo in sin_empezar:
+        suyos = [r for r in fallos if EJERCICIOS[r['ejercicio']].archivo == archivo]
+        if suyos:
+            numeros = ', '.join(str(n) for n in dict.fromkeys(r['ejercicio'] for r in suyos))
+            escribir(f"\n✘ {archivo} sigue como lo copió make empezar: escribe tu código en cada TODO, en orden "
+                     f"(cada uno dice qué debe hacer; los cuadernos 04 a 06 te guían) y vuelve a comprobar. "
+                     f"(ejercicio {numeros}: {sum(r['obtenidos'] for r in suyos)}/{sum(r['puntos'] for r in suyos)})")
+    fallos = [r for r in fallos if EJERCICIOS[r['ejercicio']].archivo not in sin_empezar]
+    for causa, grupo in _por_causa(fallos):
         primero, dependientes = grupo[0], grupo[1:]
         if causa.startswith('falta ') and not primero['mensaje'].startswith(POR_EL_ERROR_DE_ARRIBA):
             # Un archivo que falta: una línea, con los puntos que se quedan sin comprobar.
@@ -108,8 +121,26 @@ def calificar(carpeta):
         print('Falta modelo_trabajo.bin: lo entreno (unos segundos; solo la primera vez).')
         entrenamiento.main([])
     with tempfile.TemporaryDirectory(prefix='referencia-') as privada, ThreadPoolExecutor(1) as aparte:
-        return calificar_entrega(carpeta.resolve(), aparte.submit(ref.crear, privada),
-                                 aislada=caja.motivo_sin_caja() is None)
+        calificacion = calificar_entrega(carpeta.resolve(), aparte.submit(ref.crear, privada),
+                                         aislada=caja.motivo_sin_caja() is None)
+    return {**calificacion, 'sin_empezar': sin_empezar(carpeta)}
+
+
+def sin_empezar(carpeta):
+    """Los archivos de ``carpeta`` que siguen como los copió make empezar (su esqueleto de exercises/).
+
+    Da igual el fin de línea, el BOM o los espacios al final de cada línea: el Bloc de notas
+    cambia eso al guardar sin que el estudiante haya escrito nada.
+    """
+    def normalizado(ruta):
+        if not ruta.is_file() or ruta.is_symlink() or ruta.stat().st_size > 1024 ** 2:
+            return None
+        texto = ruta.read_bytes().decode('utf-8', errors='replace').removeprefix('\ufeff')
+        return '\n'.join(linea.rstrip() for linea in texto.splitlines()).rstrip()
+
+    return [archivo for archivo in ARCHIVOS
+            if (esqueleto := normalizado(ESQUELETOS / archivo)) is not None
+            and normalizado(Path(carpeta) / archivo) == esqueleto]
 
 
 def main(argv=None):

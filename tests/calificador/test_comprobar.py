@@ -203,6 +203,30 @@ def test_lo_que_escribe_make_comprobar_un_bloque_por_causa_una_linea_por_archivo
     assert '¡Todo bien!' in solo.getvalue() and 'puerto 5000' in solo.getvalue()
 
 
+def test_un_archivo_sin_empezar_es_una_linea_sin_el_codigo_de_las_pistas():
+    """Las pistas dicen el código que toca escribir: para un esqueleto intacto, solo que falta empezarlo."""
+    salida = io.StringIO()
+    orden.mostrar({**CALIFICACION, 'sin_empezar': ['servicio1.py']}, 1, salida)
+    texto = salida.getvalue()
+    assert ('✘ servicio1.py sigue como lo copió make empezar: escribe tu código en cada TODO, en orden' in texto
+            and '(ejercicio 1, 3: 0/3)' in texto), texto
+    assert 'Pista' not in texto and 'import requests' not in texto and POR_EL_ERROR_DE_ARRIBA not in texto
+    assert '✘ Falta flask_test.py' in texto   # lo de los demás archivos, como siempre
+
+
+def test_sin_empezar_son_los_esqueletos_aunque_el_bloc_de_notas_los_guarde(tmp_path):
+    from abandono.empezar import empezar
+
+    empezar(tmp_path, salida=io.StringIO())
+    assert orden.sin_empezar(tmp_path) == list(ARCHIVOS)
+    # Guardado con CRLF, BOM y espacios al final: sigue sin empezar. Con una línea suya, ya no.
+    flask_test = tmp_path / 'flask_test.py'
+    flask_test.write_bytes(b'\xef\xbb\xbf' + flask_test.read_bytes().replace(b'\n', b'  \r\n'))
+    servicio = tmp_path / 'servicio1.py'
+    servicio.write_text(servicio.read_text(encoding='utf-8') + 'dv = None\n', encoding='utf-8')
+    assert orden.sin_empezar(tmp_path) == [a for a in ARCHIVOS if a != 'servicio1.py']
+
+
 def test_sin_carpeta_dice_como_empezar(tmp_path):
     resultado = subprocess.run([sys.executable, '-m', 'abandono.calificador.comprobar', str(tmp_path / 'nada')],
                                cwd=RAIZ, capture_output=True, text=True, timeout=60)
