@@ -40,7 +40,10 @@ def leer(texto):
     texto = texto.removeprefix('\ufeff')   # el BOM de Excel
     primera = texto.partition('\n')[0]
     separador = ';' if primera.count(';') > primera.count(',') else ','   # Excel en español guarda con ;
-    filas = list(csv.reader(io.StringIO(texto), delimiter=separador))
+    try:
+        filas = list(csv.reader(io.StringIO(texto), delimiter=separador))
+    except csv.Error as error:
+        return [], [f'{ARCHIVO} no se entiende como CSV ({error}); no se aplicó ningún ajuste']
     if not filas or [c.strip().lower() for c in filas[0][:4]] != list(COLUMNAS):
         return [], [f'{ARCHIVO}: la primera línea tiene que ser {",".join(COLUMNAS)}; no se aplicó ningún ajuste']
     ajustes, errores = [], []
@@ -49,7 +52,7 @@ def leer(texto):
             continue
         entrega, ejercicio, puntos, motivo = (fila + [''] * 4)[:4]
         encaje = _PUNTOS.fullmatch(puntos.strip())
-        if not ejercicio.strip().isdigit() or int(ejercicio) not in EJERCICIOS:
+        if not ejercicio.strip().isdecimal() or int(ejercicio) not in EJERCICIOS:
             errores.append(f'{ARCHIVO}, línea {numero}: «{ejercicio}» no es un ejercicio '
                            f'({", ".join(map(str, EJERCICIOS))})')
         elif not encaje:

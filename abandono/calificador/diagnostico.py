@@ -156,8 +156,8 @@ def explicar(error, linea, fuente, archivo):
         return (*_nombre_que_no_existe(nombre[1], error, fuente), linea, '')
     if tipo == 'SyntaxError' and (caracter := _CARACTER.search(error)):
         return (*_caracter(caracter[1], caracter[2], codigo), linea, '')
-    if tipo == 'SyntaxError' and 'Missing parentheses in call to' in error:
-        funcion = re.search(r"call to '(\w+)'", error)[1]
+    if tipo == 'SyntaxError' and (funcion := re.search(r"call to '(\w+)'", error)):
+        funcion = funcion[1]
         return (f'en Python 3, {funcion} es una función: lo que muestra va entre paréntesis.',
                 f'escribe la línea así: {_con_parentesis(codigo, funcion)}', linea, '')
     if tipo in ('SyntaxError', 'IndentationError', 'TabError'):

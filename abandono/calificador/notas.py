@@ -79,7 +79,7 @@ def leer(salida):
     except FileNotFoundError:
         raise ValueError(f'no hay notas anteriores en {salida} (falta {DETALLE}): califica antes la clase '
                          'entera') from None
-    except (OSError, ValueError, TypeError, KeyError) as error:
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as error:
         raise ValueError(f'no se entiende {Path(salida) / DETALLE} ({error}): califica otra vez la clase '
                          'entera') from None
 
@@ -123,7 +123,17 @@ def _hoja_del_aula(notas, salida, hoja, tarea):
     origen = hoja or (Path(salida) / nombre if nombre and (Path(salida) / nombre).is_file() else None)
     if origen is None:
         return archivos, avisos
-    rellenable = leer_hoja(origen)
+    try:
+        return _rellenar(notas, archivos, avisos, nombre, leer_hoja(origen), hoja, tarea, maximo)
+    except (OSError, ValueError) as error:
+        if hoja is not None:   # la que se pasó ya se comprobó antes de calificar: un fallo aquí es de verdad
+            raise
+        # La rellena de la vez anterior es un extra: que no cueste las notas de la clase.
+        return archivos, avisos + [f'{nombre} de la vez anterior no se rellenó ({error}); pasa la hoja con HOJA=']
+
+
+def _rellenar(notas, archivos, avisos, nombre, rellenable, hoja, tarea, maximo):
+    """Rellena la hoja de Moodle o el libro de Canvas con las notas; añade el archivo (y sus avisos)."""
     if notas.plataforma == 'moodle':
         valores = {c['id']: (informes.fila(c)['total'], informes.comentario(c)) for c in notas.calificaciones}
         rellenados = moodle.rellenar(rellenable, valores, maximo)
@@ -166,7 +176,10 @@ def _contenido(notas, salida, hoja=None, tarea=None):
 
 
 def _cambiar(nuevas, salida):
-    """Pone lo de ``nuevas`` en ``salida`` y quita de ella lo de una calificación anterior que ya no toca."""
+    """Pone lo de ``nuevas`` en ``salida`` y quita de ella lo de una calificación anterior que ya no toca.
+
+    Si algo falla a medias, lo anterior vuelve a su sitio: las notas de antes quedan como estaban.
+    """
     viejas = Path(tempfile.mkdtemp(prefix='.viejas-', dir=salida))
     try:
         for nombre in SALIDAS:
@@ -174,6 +187,13 @@ def _cambiar(nuevas, salida):
                 os.rename(salida / nombre, viejas / nombre)   # un archivo, una carpeta, un enlace o una FIFO
             if os.path.lexists(nuevas / nombre):
                 os.rename(nuevas / nombre, salida / nombre)
+    except BaseException:
+        for nombre in SALIDAS:
+            if os.path.lexists(viejas / nombre):
+                if os.path.lexists(salida / nombre):
+                    os.rename(salida / nombre, nuevas / nombre)
+                os.rename(viejas / nombre, salida / nombre)
+        raise
     finally:
         shutil.rmtree(viejas, ignore_errors=True)
 
@@ -194,6 +214,10 @@ def escribir(salida, notas, hoja=None, tarea=None):
     """Escribe las notas de la clase entera en ``salida``; devuelve los avisos (ajustes y hoja del aula)."""
     salida = Path(salida)
     salida.mkdir(parents=True, exist_ok=True)
+    if notas.plataforma == 'canvas' and not notas.tarea_canvas:
+        # Sin HOJA ni TAREA se rellena el libro de la vez anterior: con la columna de la vez anterior.
+        with contextlib.suppress(ValueError):
+            notas.tarea_canvas = leer(salida).tarea_canvas
     archivos, retro, avisos = _contenido(notas, salida, hoja, tarea)
     nuevas = Path(tempfile.mkdtemp(prefix='.nuevas-', dir=salida))
     try:

@@ -154,11 +154,13 @@ for _ruta in ['RAIZ_DEL_TALLER/solutions/servicio1.py', *_glob.glob('/proc/*/cwd
 '''
 _FALSIFICA = '''
 import json as _json, os as _os
-_falso = {'importado': True, 'probado': True, 'error': None, 'encontrados': {'dv': True, 'modelo': True},
-          'carga': [PROBABILIDAD_DEL_TALLER] * 30,
-          'predict_cliente': [{'tipo': 'float', 'numero': PROBABILIDAD_DEL_TALLER}] * 30,
-          'hola': {'tipo': 'str', 'texto': 'Hola C8280'},
-          'app': [{'regla': '/hola', 'metodos': ['GET'], 'argumentos': []}]}
+# Con la forma del informe de la sonda de verdad (sus claves, de ejercicios.ARCHIVOS).
+_falso = {'importado': True, 'probado': True, 'error': None, 'linea': None, 'segundos': 0.1, 'sondas': {
+              'cargados': {'encontrados': {'dv': True, 'modelo': True},
+                           'probabilidades': [PROBABILIDAD_DEL_TALLER] * 30, 'error': None},
+              'predict_cliente': [{'tipo': 'float', 'numero': PROBABILIDAD_DEL_TALLER}] * 30,
+              'hola': [{'tipo': 'str', 'texto': 'Hola C8280'}]},
+          'app': [{'regla': '/hola', 'metodos': ['GET'], 'argumentos': False, 'funcion': 'hola'}]}
 for _fd in range(3, 64):
     try:
         _os.write(_fd, (_json.dumps(_falso) + '\\n').encode())

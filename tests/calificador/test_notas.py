@@ -60,7 +60,7 @@ def test_las_notas_se_escriben_con_cualquier_nombre(tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith('.')]
 
 
-@pytest.mark.parametrize('falla', ['al_armarlas', 'al_escribirlas'])
+@pytest.mark.parametrize('falla', ['al_armarlas', 'al_escribirlas', 'al_cambiarlas'])
 def test_si_algo_falla_las_notas_anteriores_quedan_intactas(tmp_path, monkeypatch, falla):
     notas.escribir(tmp_path, _notas([_calificacion('ana'), _calificacion('luis', fallan=(2,))]))
     antes = {p: p.read_bytes() for p in tmp_path.rglob('*') if p.is_file()}
@@ -68,8 +68,17 @@ def test_si_algo_falla_las_notas_anteriores_quedan_intactas(tmp_path, monkeypatc
         def disco_lleno(*_):
             raise OSError(28, 'No queda espacio en el dispositivo')
         monkeypatch.setattr(informes, 'grafico', disco_lleno)
-    else:   # un nombre de archivo que el sistema no acepta, a mitad de escribir las nuevas
+    elif falla == 'al_escribirlas':   # un nombre de archivo que el sistema no acepta, a mitad de escribir las nuevas
         monkeypatch.setattr(notas, 'archivo_de', lambda nombre: nombre * 300 + '.md')
+    else:   # el cambio de las viejas por las nuevas, a medias: la cuarta vez que se mueve algo
+        mover, veces = os.rename, []
+
+        def rename(origen, destino):
+            veces.append(origen)
+            if len(veces) == 4:
+                raise OSError(5, 'Error de entrada/salida')
+            mover(origen, destino)
+        monkeypatch.setattr(notas.os, 'rename', rename)
     with pytest.raises(OSError):
         notas.escribir(tmp_path, _notas([_calificacion('ana', fallan=(1,)), _calificacion('luis')]))
     assert {p: p.read_bytes() for p in tmp_path.rglob('*') if p.is_file()} == antes
@@ -211,6 +220,23 @@ def test_con_varias_tareas_en_el_libro_se_dice_cual_y_se_recuerda(tmp_path):
                                                                                           id='501'))
     rellena = Hoja((tmp_path / 'notas' / notas.HOJA_CANVAS).read_text(encoding='utf-8'))
     assert rellena.celdas(2)[5:7] == ['', f'{MAXIMO - 3:.2f}']
+
+
+def test_otra_clase_entera_sin_hoja_rellena_el_libro_de_antes_y_nunca_pierde_las_notas(tmp_path):
+    libro = tmp_path / 'libro.csv'
+    libro.write_text(aulas.libro_canvas([('García, Ana', 501, 'ana')], tareas=(('Otra', 11), ('Despliegue', 4242))))
+    notas.escribir(tmp_path / 'notas', _notas([_calificacion('garciaana_501', id='501')], 'canvas'), libro, tarea='4242')
+    # Otra vez la clase entera (para aplicar ajustes.csv, por ejemplo), sin HOJA ni TAREA: la columna de antes.
+    avisos = notas.escribir(tmp_path / 'notas', _notas([_calificacion('garciaana_501', fallan=(4,), id='501')],
+                                                        'canvas'))
+    assert avisos == []
+    assert Hoja((tmp_path / 'notas' / notas.HOJA_CANVAS).read_text(encoding='utf-8')).celdas(2)[5:7] == \
+        ['', f'{MAXIMO - 3:.2f}']
+    # Un libro de antes que ya no se entiende es un aviso: las notas se escriben igual.
+    (tmp_path / 'notas' / notas.HOJA_CANVAS).write_text('Student,Section\n', encoding='utf-8')
+    avisos = notas.escribir(tmp_path / 'notas', _notas([_calificacion('garciaana_501', id='501')], 'canvas'))
+    assert len(avisos) == 1 and 'pasa la hoja con HOJA=' in avisos[0]
+    assert _filas(tmp_path / 'notas' / 'calificaciones.csv')[0]['total'] == str(MAXIMO)
 
 
 @pytest.mark.parametrize('plataforma, texto, error', [

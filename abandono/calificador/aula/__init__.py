@@ -51,7 +51,7 @@ def es_una_entrega(carpeta):
 
 def subcarpetas(carpeta):
     return sorted(p for p in Path(carpeta).iterdir()
-                  if p.is_dir() and not p.is_symlink() and not p.name.startswith('.'))
+                  if p.is_dir() and not p.is_symlink() and not p.name.startswith('.') and p.name != '__MACOSX')
 
 
 def _de_carpeta(carpeta):
