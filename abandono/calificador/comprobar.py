@@ -64,6 +64,14 @@ def mostrar(calificacion, segundos, salida=sys.stdout, ejercicios=None, aciertos
                      f"(cada uno dice qué debe hacer; los cuadernos 04 a 06 te guían) y vuelve a comprobar. "
                      f"(ejercicio {numeros}: {sum(r['obtenidos'] for r in suyos)}/{sum(r['puntos'] for r in suyos)})")
     fallos = [r for r in fallos if EJERCICIOS[r['ejercicio']].archivo not in sin_empezar]
+    explicados = {r['causa']: r for r in calificacion['resultados']
+                  if r.get('causa') and r['obtenidos'] < r['puntos'] and not r['mensaje'].startswith(POR_EL_ERROR_DE_ARRIBA)}
+
+    def bloque(r):
+        escribir(f"\n✘ Ejercicio {r['ejercicio']}, {r['descripcion']} ({r['obtenidos']}/{r['puntos']}):")
+        for linea in r['mensaje'].splitlines():
+            escribir(f'  {linea}')
+
     for causa, grupo in _por_causa(fallos):
         primero, dependientes = grupo[0], grupo[1:]
         if causa.startswith('falta ') and not primero['mensaje'].startswith(POR_EL_ERROR_DE_ARRIBA):
@@ -73,11 +81,13 @@ def mostrar(calificacion, segundos, salida=sys.stdout, ejercicios=None, aciertos
             escribir(f"\n✘ {primero['mensaje']} (ejercicio {numeros}: 0/{puntos})")
             continue
         if not primero['mensaje'].startswith(POR_EL_ERROR_DE_ARRIBA):
-            escribir(f"\n✘ Ejercicio {primero['ejercicio']}, {primero['descripcion']} "
-                     f"({primero['obtenidos']}/{primero['puntos']}):")
-            for linea in primero['mensaje'].splitlines():
-                escribir(f'  {linea}')
+            bloque(primero)
         else:
+            # El error se explicó en un ejercicio que esta celda no muestra (el 1, para el 3 en el cuaderno
+            # 06): se muestra aquí, para que «el error de arriba» esté arriba.
+            origen = explicados.get(causa)
+            if origen is not None and origen['ejercicio'] not in elegidos:
+                bloque(origen)
             dependientes = grupo
         if dependientes:
             escribir(f"\n✘ {POR_EL_ERROR_DE_ARRIBA} ({causa}) (0/{sum(r['puntos'] for r in dependientes)}):")

@@ -42,7 +42,6 @@ from dataclasses import asdict, dataclass
 
 
 CARPETA_DE_TRABAJO = 'mi_trabajo'   # la del estudiante, debajo de la carpeta del modelo
-ARGUMENTOS = ('cliente', 'dv', 'modelo')   # lo que la sonda sabe pasar a una función del estudiante
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from abandono.calificador import diagnostico, limites
 from abandono.calificador.ejercicios import CARPETA_DE_TRABAJO
 from abandono.calificador.observacion import URL_DEL_DEPURADOR as _URL_DEL_DEPURADOR
 from abandono.calificador.observacion import pedir
-from abandono.calificador.referencia import Escrito, coincide, decimales
+from abandono.calificador.referencia import Escrito, coincide
 
 _NUMERO = re.compile(r'[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?')
 MAX_NUMEROS_IMPRESOS = 12   # más números que esto en la salida no es "imprimir la probabilidad"
@@ -409,9 +409,6 @@ def pista_probabilidad(obtenido, esperado):
         return 'eso es 1 - probabilidad: usa la columna 1 de predict_proba ([:, 1]), no la 0.'
     if float(obtenido) in (0, 1):
         return 'parece una clase (0/1): usa modelo.predict_proba(X)[:, 1], no modelo.predict(X).'
-    if decimales(obtenido) < 2 and abs(float(obtenido) - esperado) < 0.05 + 1e-9:
-        return (f'está redondeada a {decimales(obtenido)} decimal: así ya no se distingue una probabilidad de otra; '
-                'con 2 decimales o más se acepta.')
     return ('transforma el cliente con dv.transform([cliente]) y usa la columna 1 de '
             'modelo.predict_proba; comprueba que puntúas el cliente que recibes.')
 

@@ -19,7 +19,8 @@ from pathlib import Path
 from abandono.ayuda import analizador
 from abandono.cuadernos.preparacion import CELDA
 from abandono.cuadernos.servicio_del_taller import VARIABLE_URL
-from abandono.lanzador import RAIZ, en_marcha, orden_servicio, puerto_libre
+from abandono.lanzador import en_marcha, orden_servicio, puerto_libre
+from abandono.taller import RAIZ, archivos
 
 CUADERNOS = RAIZ / 'notebooks'
 # 01_... a 08_..., y los apéndices «Para saber más», A1_... en adelante.
@@ -31,15 +32,13 @@ def cuadernos(prefijos=()):
     return [c for c in todos if not prefijos or any(c.name.startswith(p) for p in prefijos)]
 
 
-def copia_del_taller(destino, raiz=RAIZ):
+def copia_del_taller(destino):
     """Una copia del taller en ``destino``: lo que sigue git, el modelo con su huella y un ``mi_trabajo/`` nuevo."""
     destino = Path(destino)
-    listado = subprocess.run(['git', 'ls-files', '-z', '--cached', '--others', '--exclude-standard'],
-                             cwd=raiz, capture_output=True, check=True).stdout
-    for relativa in [*filter(None, listado.decode().split('\0')), 'modelo_trabajo.bin', 'modelo_trabajo.bin.sha256']:
-        if (raiz / relativa).is_file():  # los borrados sin confirmar siguen en el índice
+    for relativa in [*archivos(), 'modelo_trabajo.bin', 'modelo_trabajo.bin.sha256']:
+        if (RAIZ / relativa).is_file():  # el modelo, si ya está entrenado (git no lo sigue)
             (destino / relativa).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(raiz / relativa, destino / relativa)
+            shutil.copy2(RAIZ / relativa, destino / relativa)
     subprocess.run([sys.executable, '-m', 'abandono.empezar'], cwd=destino, check=True, capture_output=True)
     return destino
 

@@ -89,6 +89,7 @@ class Proceso:
 
     def parar(self):
         parar(self._proceso)
+        atexit.unregister(self.parar)   # si no, cada servidor parado seguiría vivo hasta cerrar el kernel
 
     def __enter__(self):
         return self

@@ -203,6 +203,15 @@ def test_lo_que_escribe_make_comprobar_un_bloque_por_causa_una_linea_por_archivo
     assert '¡Todo bien!' in solo.getvalue() and 'puerto 5000' in solo.getvalue()
 
 
+def test_una_celda_de_un_ejercicio_muestra_el_error_de_arriba_aunque_sea_de_otro_ejercicio():
+    """El cuaderno 06 muestra los ejercicios 3 y 4; si el error de servicio1.py se explicó en el 1, va arriba."""
+    salida = io.StringIO()
+    orden.mostrar(CALIFICACION, 1, salida, ejercicios={3})
+    texto = salida.getvalue()
+    assert texto.count('usas requests') == 1 and texto.index('usas requests') < texto.index(POR_EL_ERROR_DE_ARRIBA)
+    assert 'Ejercicio 1 (' not in texto   # sus puntos no: solo la explicación
+
+
 def test_un_archivo_sin_empezar_es_una_linea_sin_el_codigo_de_las_pistas():
     """Las pistas dicen el código que toca escribir: para un esqueleto intacto, solo que falta empezarlo."""
     salida = io.StringIO()

@@ -11,10 +11,8 @@ forma (la tupla al revés) solo se descubre tras deshacer el pickle, que
 importa scikit-learn (unos segundos más en una máquina cargada): ahí se exige
 el mensaje que dice qué falla y que termine, con el límite del comando (30 s).
 """
-import hashlib
 import json
 import os
-import pickle
 import subprocess
 import sys
 import time
@@ -64,13 +62,11 @@ def sin_huella(tmp_path, dv_modelo):
 @pytest.fixture
 def al_reves(tmp_path, dv_modelo):
     ruta = tmp_path / 'modelo_trabajo.bin'
-    contenido = pickle.dumps(dv_modelo[::-1])
-    ruta.write_bytes(contenido)
-    (tmp_path / 'modelo_trabajo.bin.sha256').write_text(f'{hashlib.sha256(contenido).hexdigest()}  x\n')
+    guardar_modelo(*dv_modelo[::-1], ruta)   # con su huella: lo que falla es la forma, no la integridad
     return ruta, 'La tupla está al revés', LIMITE_ORDEN
 
 
-def arrancar(orden, modelo, puerto):
+def arrancar(orden, modelo):
     inicio = time.monotonic()
     try:
         proceso = subprocess.run(orden, cwd=RAIZ, capture_output=True, text=True, timeout=LIMITE_ORDEN,
@@ -93,7 +89,7 @@ CASOS = [pytest.param(modelo, servidor, marks=[pytest.mark.lento] if modelo == '
 def test_cada_orden_termina_rapido_en_espanol_y_sin_traza(servidor, modelo, request):
     ruta, mensaje, limite = request.getfixturevalue(modelo)
     puerto = puerto_libre()
-    proceso, segundos = arrancar(ordenes(puerto)[servidor], ruta, puerto)
+    proceso, segundos = arrancar(ordenes(puerto)[servidor], ruta)
     salida = proceso.stdout + proceso.stderr
     # El código de gunicorn para «no puede arrancar», el de servicio1.NO_ARRANCA: con él, gunicorn se para.
     assert proceso.returncode == Arbiter.WORKER_BOOT_ERROR, salida[-2000:]
