@@ -326,7 +326,11 @@ class Observador:
         return direccion
 
     def servicio(self, nombre):
-        """El :class:`ServicioDePrueba` del script ``nombre`` (sus peticiones y solo las suyas)."""
+        """El :class:`ServicioDePrueba` del script ``nombre`` (sus peticiones y solo las suyas), ya terminado el script.
+
+        Sin esperar al script, la prueba que mira primero sus peticiones no vería ninguna.
+        """
+        self.script(nombre)
         return self._servicios.get(nombre)
 
     def _abrir(self):

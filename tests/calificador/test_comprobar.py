@@ -236,6 +236,19 @@ def test_sin_empezar_son_los_esqueletos_aunque_el_bloc_de_notas_los_guarde(tmp_p
     assert orden.sin_empezar(tmp_path) == [a for a in ARCHIVOS if a != 'servicio1.py']
 
 
+@pytest.mark.lento   # un pytest entero más (unos 12 s)
+def test_cada_ejercicio_se_califica_solo_y_en_cualquier_orden():
+    """pytest con un solo archivo de tests/ejercicios (o con xdist, que reparte los archivos): la misma nota.
+
+    El ejercicio 4 miraba las peticiones al servicio de prueba antes de que su script terminara:
+    solo, sacaba 1/3 con la solución.
+    """
+    resultado = subprocess.run([sys.executable, '-m', 'pytest', '-q', '-p', 'no:cacheprovider',
+                                'tests/ejercicios/test_ejercicio4.py'], cwd=RAIZ, capture_output=True, text=True,
+                               timeout=120)
+    assert resultado.returncode == 0, resultado.stdout[-3000:]
+
+
 def test_sin_carpeta_dice_como_empezar(tmp_path):
     resultado = subprocess.run([sys.executable, '-m', 'abandono.calificador.comprobar', str(tmp_path / 'nada')],
                                cwd=RAIZ, capture_output=True, text=True, timeout=60)
